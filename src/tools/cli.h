@@ -13,5 +13,8 @@ long long cli_parse_count(const char *cmd, const char *opt, const char *val);
 
 int cmd_bench(int argc, char **argv);
 int cmd_selfcheck(int argc, char **argv);
+int cmd_import_extracted(int argc, char **argv);
+int cmd_prove_circuit(int argc, char **argv);
+int cmd_verify_circuit(int argc, char **argv);
 
 #endif

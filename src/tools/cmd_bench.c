@@ -4,10 +4,12 @@
 #include "tools/cli.h"
 
 int gf_bench_field(int argc, char **argv, gf_bench_out *out);
+int gf_bench_keccak(int argc, char **argv, gf_bench_out *out);
 
 typedef struct { const char *name; gf_bench_fn fn; const char *summary; } bench_entry;
 static const bench_entry benches[] = {
     {"field", gf_bench_field, "field multiplications per second per core, each field and SIMD path"},
+    {"keccak", gf_bench_keccak, "GKR proof of the Expander-cpp Keccak-f circuit: Keccaks/s, proof size, verify time"},
 };
 #define N_BENCHES (sizeof benches / sizeof benches[0])
 

@@ -37,6 +37,9 @@ typedef struct { const char *name; int (*fn)(int, char **); const char *summary;
 
 static const command commands[] = {
     {"bench", cmd_bench, "run a benchmark and print a table (or JSON lines with --json)"},
+    {"import-extracted", cmd_import_extracted, "convert an Expander-cpp extracted-gates circuit to a gkrflow circuit file"},
+    {"prove-circuit", cmd_prove_circuit, "prove a witness file satisfies a layered circuit (GKR, raw PCS)"},
+    {"verify-circuit", cmd_verify_circuit, "verify a proof made by prove-circuit"},
     {"selfcheck", cmd_selfcheck, "quick consistency check of fields, SIMD backends and transcript"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

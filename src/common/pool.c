@@ -1,0 +1,124 @@
+#define _GNU_SOURCE
+#include "common/pool.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+struct gf_pool {
+    int n;                         /* threads including the caller */
+    pthread_t *th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    _Atomic unsigned long gen;     /* bumped once per job */
+    _Atomic int pending;           /* worker chunks not finished */
+    _Atomic int stop;
+    gf_pool_fn fn;
+    void *ctx;
+    size_t njobs;
+};
+
+typedef struct { gf_pool *p; int tid; } worker_arg;
+
+static void chunk(size_t n, int parts, int i, size_t *b, size_t *e) {
+    *b = n * (size_t)i / (size_t)parts;
+    *e = n * (size_t)(i + 1) / (size_t)parts;
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+static void *worker(void *argp) {
+    worker_arg *a = argp;
+    gf_pool *p = a->p;
+    int tid = a->tid;
+    free(a);
+    unsigned long seen = 0;
+    for (;;) {
+        unsigned long g;
+        int spins = 0;
+        while ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen && !atomic_load(&p->stop)) {
+            if (++spins < 20000) { cpu_relax(); continue; }
+            pthread_mutex_lock(&p->mu);
+            while (atomic_load(&p->gen) == seen && !atomic_load(&p->stop)) pthread_cond_wait(&p->cv, &p->mu);
+            pthread_mutex_unlock(&p->mu);
+        }
+        if (atomic_load(&p->stop)) return NULL;
+        seen = g;
+        size_t b, e;
+        chunk(p->njobs, p->n, tid, &b, &e);
+        if (b < e) p->fn(p->ctx, tid, b, e);
+        atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel);
+    }
+}
+
+gf_status gf_pool_new(gf_pool **out, int n_threads, gf_error *err) {
+    *out = NULL;
+    if (n_threads < 1 || n_threads > 1024)
+        return gf_error_set(err, GF_ERR_INVALID, "thread count %d out of range 1..1024", n_threads);
+    gf_pool *p = calloc(1, sizeof *p);
+    if (!p) return gf_error_set(err, GF_ERR_NOMEM, "out of memory creating a thread pool");
+    p->n = n_threads;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->th = calloc((size_t)n_threads, sizeof *p->th);
+    if (!p->th) { gf_pool_free(p); return gf_error_set(err, GF_ERR_NOMEM, "out of memory creating a thread pool"); }
+    for (int i = 1; i < n_threads; i++) {
+        worker_arg *a = malloc(sizeof *a);
+        if (!a || pthread_create(&p->th[i], NULL, worker, a ? (a->p = p, a->tid = i, a) : NULL) != 0) {
+            free(a);
+            p->n = i;   /* only join what started */
+            gf_pool_free(p);
+            return gf_error_set(err, GF_ERR_INTERNAL, "could not start worker thread %d of %d", i, n_threads);
+        }
+    }
+    *out = p;
+    return GF_OK;
+}
+
+void gf_pool_free(gf_pool *p) {
+    if (!p) return;
+    pthread_mutex_lock(&p->mu);
+    atomic_store(&p->stop, 1);
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 1; i < p->n; i++)
+        if (p->th && p->th[i]) pthread_join(p->th[i], NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p->th);
+    free(p);
+}
+
+int gf_pool_threads(const gf_pool *p) { return p ? p->n : 1; }
+
+void gf_pool_run(gf_pool *p, size_t n, gf_pool_fn fn, void *ctx) {
+    if (n == 0) return;
+    if (!p || p->n == 1 || n == 1) { fn(ctx, 0, 0, n); return; }
+    p->fn = fn;
+    p->ctx = ctx;
+    p->njobs = n;
+    atomic_store(&p->pending, p->n - 1);
+    pthread_mutex_lock(&p->mu);
+    atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    size_t b, e;
+    chunk(n, p->n, 0, &b, &e);
+    if (b < e) fn(ctx, 0, b, e);
+    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) cpu_relax();
+}
+
+int gf_pool_default_threads(void) {
+    const char *s = getenv("GKRFLOW_THREADS");
+    if (s && *s) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (!*end && v >= 1 && v <= 1024) return (int)v;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 ? (int)(n > 1024 ? 1024 : n) : 1;
+}

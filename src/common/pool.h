@@ -1,0 +1,23 @@
+#ifndef GF_COMMON_POOL_H
+#define GF_COMMON_POOL_H
+/* gf_pool: a fixed set of worker threads for data-parallel loops inside one process.
+ * gf_pool_run(pool, n, fn, ctx) splits [0, n) into one contiguous chunk per thread (the
+ * caller's thread takes chunk 0) and returns when all chunks are done. Workers spin briefly
+ * before sleeping because a proof runs thousands of short parallel loops (one per sumcheck
+ * round), where a condition-variable wake-up alone would cost more than the work.
+ * One pool is used by one caller thread at a time. A NULL pool or 1 thread runs inline. */
+#include <stddef.h>
+#include "common/error.h"
+
+typedef struct gf_pool gf_pool;
+/* fn is called as fn(ctx, thread_index, begin, end) with begin < end. */
+typedef void (*gf_pool_fn)(void *ctx, int tid, size_t begin, size_t end);
+
+gf_status gf_pool_new(gf_pool **out, int n_threads, gf_error *err);
+void gf_pool_free(gf_pool *p);
+int gf_pool_threads(const gf_pool *p);     /* 1 for NULL */
+void gf_pool_run(gf_pool *p, size_t n, gf_pool_fn fn, void *ctx);
+/* Threads to use by default: GKRFLOW_THREADS if set and valid, else online CPUs. */
+int gf_pool_default_threads(void);
+
+#endif

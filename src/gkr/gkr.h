@@ -1,0 +1,58 @@
+#ifndef GF_GKR_GKR_H
+#define GF_GKR_GKR_H
+/* Data-parallel GKR over M31 (Libra-style, linear-time prover).
+ *
+ * Statement: for a layered circuit C and N = 16*K instances (K = n_blocks, a power of two),
+ * every output of every instance is 0. The input of layer l is the multilinear extension
+ * V_l(s, x, b) over s = lane (4 bits), x = wire (in_log bits), b = block (log2 K bits), in
+ * that variable order, LSB-first (index = s + 16*x + 16*2^in_log*b, which is exactly the
+ * memory order of the block-major packed value arrays).
+ *
+ * Per layer (output to input), with incoming claims on points (rz0, r_sb) [and (rz1, r_sb),
+ * combined with a transcript challenge alpha]:
+ *   phase 1: sumcheck over x (in_log rounds, degree 2, 3 evaluations each), then over (s, b)
+ *            (4 + log2 K rounds, degree 3, 4 evaluations each); prover sends vx = V(rx, r_sb');
+ *   phase 2 (only if the layer has mul gates): sumcheck over y (in_log rounds, degree 2,
+ *            variables bound from the most significant down), prover sends vy = V(ry, r_sb').
+ * Every message is absorbed by the transcript before the next challenge. The output claim is
+ * at (rz, r_sb) drawn from the transcript, with value 0 (default: every output is a
+ * constraint residual) or, in public-output mode, the MLE of the public outputs there (the
+ * caller absorbs the outputs into the transcript before calling; nothing else is sent).
+ * The result is one or two claims on the input layer's MLE, checked by the caller (PCS).
+ * The proof bytes are exactly the sequence of messages: 12-byte M31Ext3 values. */
+#include <stdint.h>
+#include "circuit/circuit.h"
+#include "common/buf.h"
+#include "common/pool.h"
+#include "field/m31ext3.h"
+#include "transcript/transcript.h"
+
+typedef struct gf_gkr_claim {
+    uint32_t n_vars;          /* 4 + in_log(layer 0) + log2 K */
+    gf_m31ext3 *point;        /* n_vars coordinates, (s, x, b) order */
+    gf_m31ext3 value;
+} gf_gkr_claim;
+
+typedef struct gf_gkr_claims { int n; gf_gkr_claim c[2]; } gf_gkr_claims;
+void gf_gkr_claims_free(gf_gkr_claims *cl);
+
+/* vals: the packed evaluation from gf_circuit_eval_m31x16 (vals[l] = input of layer l,
+ * vals[n_layers] = outputs, which must all be zero unless public_outputs). coefs: the
+ * circuit's coefficient values with random entries already drawn from t. Writes messages
+ * to proof and t. */
+gf_status gf_gkr_m31_prove(const gf_circuit *c, const gf_m31 *coefs, gf_m31x16 *const *vals, uint64_t n_blocks,
+                           int public_outputs, gf_transcript *t, gf_buf *proof, gf_pool *pool, gf_gkr_claims *out,
+                           gf_error *err);
+
+/* Replays the prover's messages from r; on success out holds the input claims that the caller
+ * must check against the committed input. GF_ERR_VERIFY with the layer, phase and round at
+ * fault on rejection; GF_ERR_FORMAT if the proof is truncated. */
+/* outputs: NULL (all outputs must be 0) or the public outputs, 16*K*2^out_log values in MLE
+ * order (lane, wire, block). */
+gf_status gf_gkr_m31_verify(const gf_circuit *c, const gf_m31 *coefs, uint64_t n_blocks, const gf_m31 *outputs,
+                            gf_transcript *t, gf_reader *proof, gf_gkr_claims *out, gf_error *err);
+
+/* Size in bytes of the GKR messages for this circuit and K. */
+uint64_t gf_gkr_m31_proof_bytes(const gf_circuit *c, uint64_t n_blocks);
+
+#endif

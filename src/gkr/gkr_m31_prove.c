@@ -1,0 +1,533 @@
+/* GKR prover for M31 (see gkr.h for the protocol). Phase-1 x rounds run on packed tables
+ * (16 instances per M31Ext3x16) with the fold of round j fused into the evaluation of round
+ * j+1, so each round reads its tables once. Phase 2 first collapses lanes and blocks
+ * (V~(y) = sum_sb eq(r_sb', sb) V(y, sb)) so its rounds run on 2^in_log scalars instead of
+ * N * 2^in_log values. */
+#include <stdlib.h>
+#include <string.h>
+#include "common/util.h"
+#include "field/m31ext3x16.h"
+#include "gkr/gkr.h"
+#include "gkr/mle.h"
+
+#define MAXT 64
+#define PAR_MIN 256   /* below this many pair-items per round, run inline */
+
+typedef struct prover {
+    const gf_circuit *c;
+    const gf_m31 *coefs;
+    gf_m31x16 *const *vals;
+    uint64_t K;
+    unsigned kb, nsb;
+    gf_transcript *t;
+    gf_buf *proof;
+    gf_pool *pool;
+    /* scratch, sized for the largest layer */
+    gf_m31ext3x16 *hg0, *hgA, *vA, *vB, *W, *p2M, *p2V;
+    uint8_t *ex;
+    gf_m31ext3 *Z, *tmp, *zc_mul, *zc_add, *sb_e, *sb_v, *sb_h, *mzx, *vy;
+    gf_m31ext3 *rz0, *rz1, *rsb, *rsb_new, *rx, *ry;
+    int has_rz1;
+    gf_m31ext3 claim_vx, claim_vy;   /* claims left by the last processed layer */
+} prover;
+
+static void send(prover *P, const gf_m31ext3 *v, size_t n) {
+    gf_transcript_append_m31ext3s(P->t, v, n);
+    uint8_t b[12];
+    for (size_t i = 0; i < n; i++) {
+        gf_m31ext3_to_bytes(b, v[i]);
+        gf_buf_append(P->proof, b, 12);
+    }
+}
+
+static void run(prover *P, size_t n, gf_pool_fn fn, void *ctx) {
+    if (n < PAR_MIN) fn(ctx, 0, 0, n);
+    else gf_pool_run(P->pool, n, fn, ctx);
+}
+
+/* ---------- HG construction ---------- */
+typedef struct { prover *P; const gf_layer *L; const gf_m31x16 *vin; } hg_job;
+
+static void hg_block(void *ctx, int tid, size_t b0, size_t b1) {
+    (void)tid;
+    hg_job *j = ctx;
+    prover *P = j->P;
+    const gf_layer *L = j->L;
+    size_t m = (size_t)1 << L->in_log;
+    for (size_t b = b0; b < b1; b++) {
+        gf_m31ext3x16 *hg = P->hg0 + b * m;
+        const gf_m31x16 *v = j->vin + b * m;
+        memset(hg, 0, m * sizeof *hg);
+        for (uint64_t g = 0; g < L->n_mul; g++) {
+            const gf_gate_mul *G = &L->mul[g];
+            hg[G->in0] = gf_m31ext3x16_add(hg[G->in0], gf_m31ext3x16_ext_times_base(P->zc_mul[g], v[G->in1]));
+        }
+        for (uint64_t g = 0; g < L->n_add; g++) {
+            const gf_gate_add *G = &L->add[g];
+            hg[G->in] = gf_m31ext3x16_add(hg[G->in], gf_m31ext3x16_broadcast(P->zc_add[g]));
+        }
+    }
+}
+
+/* ---------- phase 1, x rounds ---------- */
+typedef struct {
+    prover *P;
+    size_t per_block;            /* items per block */
+    size_t src_m;                /* per-block source table size */
+    const gf_m31x16 *vbase;      /* source V if base (round 0/1), stride src_m */
+    const gf_m31ext3x16 *vsrc;   /* source V if extension */
+    gf_m31ext3x16 *vdst;
+    const gf_m31ext3x16 *hsrc;
+    gf_m31ext3x16 *hdst;
+    const uint8_t *ex_src, *ex_dst;
+    gf_m31ext3 r;
+    gf_m31ext3x16 acc[MAXT][3];
+} xjob;
+
+static inline void acc_flush(xjob *J, int tid, size_t b, gf_m31ext3x16 loc[3]) {
+    for (int k = 0; k < 3; k++)
+        J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(loc[k], J->P->W[b]));
+}
+
+/* Round 0: V is the base-field layer input, HG the freshly built table. */
+static void x_round0(void *ctx, int tid, size_t it0, size_t it1) {
+    xjob *J = ctx;
+    size_t pb = J->per_block, m = J->src_m;
+    for (size_t it = it0; it < it1;) {
+        size_t b = it / pb, i = it % pb, iend = (b + 1) * pb < it1 ? pb : i + (it1 - it);
+        const gf_m31x16 *v = J->vbase + b * m;
+        const gf_m31ext3x16 *h = J->hsrc + b * m;
+        gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
+        for (; i < iend; i++) {
+            if (!(J->ex_src[2 * i] | J->ex_src[2 * i + 1])) continue;
+            gf_m31x16 v0 = v[2 * i], v1 = v[2 * i + 1];
+            gf_m31ext3x16 h0 = h[2 * i], h1 = h[2 * i + 1];
+            loc[0] = gf_m31ext3x16_add(loc[0], gf_m31ext3x16_mul_base(h0, v0));
+            loc[1] = gf_m31ext3x16_add(loc[1], gf_m31ext3x16_mul_base(h1, v1));
+            gf_m31x16 v2 = gf_m31x16_sub(gf_m31x16_add(v1, v1), v0);
+            gf_m31ext3x16 h2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0);
+            loc[2] = gf_m31ext3x16_add(loc[2], gf_m31ext3x16_mul_base(h2, v2));
+        }
+        acc_flush(J, tid, b, loc);
+        it = (b + 1) * pb;
+    }
+}
+
+static inline gf_m31ext3x16 fold_base(gf_m31x16 a, gf_m31x16 b, gf_m31ext3 r) {
+    gf_m31ext3x16 d = gf_m31ext3x16_ext_times_base(r, gf_m31x16_sub(b, a));
+    d.c[0] = gf_m31x16_add(d.c[0], a);
+    return d;
+}
+static inline gf_m31ext3x16 fold_ext(gf_m31ext3x16 a, gf_m31ext3x16 b, gf_m31ext3 r) {
+    return gf_m31ext3x16_add(a, gf_m31ext3x16_scale(gf_m31ext3x16_sub(b, a), r));
+}
+
+/* Rounds >= 1: fold the previous round's tables with r and evaluate this round's pairs. */
+static void x_fused(void *ctx, int tid, size_t it0, size_t it1) {
+    xjob *J = ctx;
+    size_t pb = J->per_block, m = J->src_m, md = m / 2;
+    const gf_m31ext3 r = J->r;
+    for (size_t it = it0; it < it1;) {
+        size_t b = it / pb, i = it % pb, iend = (b + 1) * pb < it1 ? pb : i + (it1 - it);
+        const gf_m31ext3x16 *h = J->hsrc + b * m;
+        gf_m31ext3x16 *vd = J->vdst + b * md, *hd = J->hdst + b * md;
+        gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
+        for (; i < iend; i++) {
+            gf_m31ext3x16 V[2], H[2];
+            for (int t = 0; t < 2; t++) {
+                size_t idx = 2 * i + t, a = 2 * idx;
+                if (J->vbase) V[t] = fold_base(J->vbase[b * m + a], J->vbase[b * m + a + 1], r);
+                else V[t] = fold_ext(J->vsrc[b * m + a], J->vsrc[b * m + a + 1], r);
+                vd[idx] = V[t];
+                H[t] = (J->ex_src[a] | J->ex_src[a + 1]) ? fold_ext(h[a], h[a + 1], r) : gf_m31ext3x16_zero();
+                hd[idx] = H[t];
+            }
+            if (!(J->ex_dst[2 * i] | J->ex_dst[2 * i + 1])) continue;
+            loc[0] = gf_m31ext3x16_add(loc[0], gf_m31ext3x16_mul(H[0], V[0]));
+            loc[1] = gf_m31ext3x16_add(loc[1], gf_m31ext3x16_mul(H[1], V[1]));
+            gf_m31ext3x16 v2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(V[1], V[1]), V[0]);
+            gf_m31ext3x16 h2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(H[1], H[1]), H[0]);
+            loc[2] = gf_m31ext3x16_add(loc[2], gf_m31ext3x16_mul(h2, v2));
+        }
+        acc_flush(J, tid, b, loc);
+        it = (b + 1) * pb;
+    }
+}
+
+static void x_collect(prover *P, xjob *J, int nt, gf_m31ext3 out[3]) {
+    for (int k = 0; k < 3; k++) {
+        gf_m31ext3x16 s = gf_m31ext3x16_zero();
+        for (int t = 0; t < nt; t++) s = gf_m31ext3x16_add(s, J->acc[t][k]);
+        out[k] = gf_m31ext3x16_hsum(s);
+    }
+    (void)P;
+}
+
+/* ---------- phase 2 collapse: vy[y] = sum_b hsum(W_b * V_b[y]) ---------- */
+typedef struct { prover *P; const gf_m31x16 *vin; size_t m; } vyjob;
+static void vy_collapse(void *ctx, int tid, size_t y0, size_t y1) {
+    (void)tid;
+    vyjob *J = ctx;
+    prover *P = J->P;
+    for (size_t y = y0; y < y1; y++) {
+        gf_m31ext3x16 s = gf_m31ext3x16_mul_base(P->W[0], J->vin[y]);
+        for (uint64_t b = 1; b < P->K; b++)
+            s = gf_m31ext3x16_add(s, gf_m31ext3x16_mul_base(P->W[b], J->vin[b * J->m + y]));
+        P->vy[y] = gf_m31ext3x16_hsum(s);
+    }
+}
+
+/* ---------- phase 2 rounds (scalar tables, top variable first) ---------- */
+typedef struct { gf_m31ext3 *M, *V; size_t h; gf_m31ext3 r; int fold; gf_m31ext3 acc[MAXT][3]; } p2job;
+static void p2_eval(void *ctx, int tid, size_t i0, size_t i1) {
+    p2job *J = ctx;
+    gf_m31ext3 a0 = gf_m31ext3_zero(), a1 = a0, a2 = a0;
+    size_t h = J->h;
+    for (size_t i = i0; i < i1; i++) {
+        gf_m31ext3 m0 = J->M[i], m1 = J->M[i + h], v0 = J->V[i], v1 = J->V[i + h];
+        a0 = gf_m31ext3_add(a0, gf_m31ext3_mul(m0, v0));
+        a1 = gf_m31ext3_add(a1, gf_m31ext3_mul(m1, v1));
+        a2 = gf_m31ext3_add(a2, gf_m31ext3_mul(gf_m31ext3_sub(gf_m31ext3_add(m1, m1), m0),
+                                               gf_m31ext3_sub(gf_m31ext3_add(v1, v1), v0)));
+    }
+    J->acc[tid][0] = a0; J->acc[tid][1] = a1; J->acc[tid][2] = a2;
+}
+static void p2_fold(void *ctx, int tid, size_t i0, size_t i1) {
+    (void)tid;
+    p2job *J = ctx;
+    size_t h = J->h;
+    for (size_t i = i0; i < i1; i++) {
+        J->M[i] = gf_m31ext3_add(J->M[i], gf_m31ext3_mul(J->r, gf_m31ext3_sub(J->M[i + h], J->M[i])));
+        J->V[i] = gf_m31ext3_add(J->V[i], gf_m31ext3_mul(J->r, gf_m31ext3_sub(J->V[i + h], J->V[i])));
+    }
+}
+
+/* Same rounds on packed tables: vector k holds elements 16k..16k+15, so binding the top
+ * variable pairs whole vectors (k, k + hv) while at least 16 pairs remain. */
+typedef struct { gf_m31ext3x16 *M, *V; size_t hv; gf_m31ext3 r; gf_m31ext3x16 acc[MAXT][3]; } p2vjob;
+static void p2v_eval(void *ctx, int tid, size_t k0, size_t k1) {
+    p2vjob *J = ctx;
+    size_t h = J->hv;
+    gf_m31ext3x16 a0 = gf_m31ext3x16_zero(), a1 = a0, a2 = a0;
+    for (size_t k = k0; k < k1; k++) {
+        gf_m31ext3x16 m0 = J->M[k], m1 = J->M[k + h], v0 = J->V[k], v1 = J->V[k + h];
+        a0 = gf_m31ext3x16_add(a0, gf_m31ext3x16_mul(m0, v0));
+        a1 = gf_m31ext3x16_add(a1, gf_m31ext3x16_mul(m1, v1));
+        a2 = gf_m31ext3x16_add(a2, gf_m31ext3x16_mul(gf_m31ext3x16_sub(gf_m31ext3x16_add(m1, m1), m0),
+                                                     gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0)));
+    }
+    J->acc[tid][0] = a0; J->acc[tid][1] = a1; J->acc[tid][2] = a2;
+}
+static void p2v_fold(void *ctx, int tid, size_t k0, size_t k1) {
+    (void)tid;
+    p2vjob *J = ctx;
+    size_t h = J->hv;
+    for (size_t k = k0; k < k1; k++) {
+        J->M[k] = fold_ext(J->M[k], J->M[k + h], J->r);
+        J->V[k] = fold_ext(J->V[k], J->V[k + h], J->r);
+    }
+}
+
+static void pack_weights(prover *P, const gf_m31ext3 *rsb) {
+    gf_mle_eq_table(P->sb_e, rsb, P->nsb, gf_m31ext3_one());
+    for (uint64_t b = 0; b < P->K; b++)
+        for (int s = 0; s < 16; s++) gf_m31ext3x16_set_lane(&P->W[b], s, P->sb_e[b * 16 + s]);
+}
+
+static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed, gf_error *err) {
+    const gf_layer *L = &P->c->layers[l];
+    const unsigned n = L->in_log, mo = L->out_log;
+    const size_t m = (size_t)1 << n;
+    const gf_m31x16 *vin = P->vals[l];
+    const int nt = gf_pool_threads(P->pool) > MAXT ? MAXT : gf_pool_threads(P->pool);
+    (void)is_last_layer_processed;
+
+    /* Z(z) = eq(rz0, z) + alpha eq(rz1, z); per-gate Z[o] * coef */
+    gf_mle_eq_table(P->Z, P->rz0, mo, gf_m31ext3_one());
+    if (P->has_rz1) {
+        gf_m31ext3 alpha = gf_transcript_challenge_m31ext3(P->t);
+        gf_mle_eq_table(P->tmp, P->rz1, mo, alpha);
+        for (size_t z = 0; z < ((size_t)1 << mo); z++) P->Z[z] = gf_m31ext3_add(P->Z[z], P->tmp[z]);
+    }
+    for (uint64_t g = 0; g < L->n_mul; g++) P->zc_mul[g] = gf_m31ext3_mul_base(P->Z[L->mul[g].out], P->coefs[L->mul[g].coef]);
+    for (uint64_t g = 0; g < L->n_add; g++) P->zc_add[g] = gf_m31ext3_mul_base(P->Z[L->add[g].out], P->coefs[L->add[g].coef]);
+
+    /* sparsity masks per fold level (block independent) */
+    uint8_t *lev[32];
+    lev[0] = P->ex;
+    memset(lev[0], 0, m);
+    for (uint64_t g = 0; g < L->n_mul; g++) lev[0][L->mul[g].in0] = 1;
+    for (uint64_t g = 0; g < L->n_add; g++) lev[0][L->add[g].in] = 1;
+    for (unsigned j = 1; j <= n; j++) {
+        lev[j] = lev[j - 1] + (m >> (j - 1));
+        for (size_t i = 0; i < (m >> j); i++) lev[j][i] = lev[j - 1][2 * i] | lev[j - 1][2 * i + 1];
+    }
+
+    pack_weights(P, P->rsb);
+    hg_job hj = {P, L, vin};
+    if (P->K >= 2) gf_pool_run(P->pool, P->K, hg_block, &hj); else hg_block(&hj, 0, 0, 1);
+
+    /* x rounds */
+    xjob *J = gf_alloc_aligned(1, sizeof *J);
+    if (!J) return gf_error_set(err, GF_ERR_NOMEM, "out of memory in the GKR prover");
+    gf_m31ext3x16 *vfin = NULL, *hfin = NULL;
+    if (n == 0) {
+        for (uint64_t b = 0; b < P->K; b++) {
+            P->vA[b] = gf_m31ext3x16_from_base(vin[b]);
+            P->hgA[b] = P->hg0[b];
+        }
+        vfin = P->vA; hfin = P->hgA;
+    } else {
+        J->P = P;
+        J->src_m = m; J->per_block = m / 2;
+        J->vbase = vin; J->hsrc = P->hg0; J->ex_src = lev[0];
+        memset(J->acc, 0, sizeof J->acc);
+        run(P, P->K * J->per_block, x_round0, J);
+        gf_m31ext3 ev[3];
+        x_collect(P, J, nt, ev);
+        send(P, ev, 3);
+        gf_m31ext3 r = gf_transcript_challenge_m31ext3(P->t);
+        P->rx[0] = r;
+        /* ping-pong: V: base -> vA -> vB -> vA ...; HG: hg0 -> hgA -> hg0 -> ... */
+        gf_m31ext3x16 *vbufs[2] = {P->vA, P->vB}, *hbufs[2] = {P->hgA, P->hg0};
+        const gf_m31ext3x16 *vs = NULL, *hs = P->hg0;
+        for (unsigned j = 1; j < n; j++) {
+            size_t sm = m >> (j - 1);
+            J->src_m = sm; J->per_block = sm / 4;
+            J->vbase = j == 1 ? vin : NULL; J->vsrc = vs; J->hsrc = hs;
+            J->vdst = vbufs[(j - 1) & 1]; J->hdst = hbufs[(j - 1) & 1];
+            J->ex_src = lev[j - 1]; J->ex_dst = lev[j]; J->r = r;
+            memset(J->acc, 0, sizeof J->acc);
+            run(P, P->K * J->per_block, x_fused, J);
+            x_collect(P, J, nt, ev);
+            send(P, ev, 3);
+            r = gf_transcript_challenge_m31ext3(P->t);
+            P->rx[j] = r;
+            vs = J->vdst; hs = J->hdst;
+        }
+        /* final fold: tables of size 2 -> 1 */
+        gf_m31ext3x16 *vd = vbufs[(n - 1) & 1], *hd = hbufs[(n - 1) & 1];
+        for (uint64_t b = 0; b < P->K; b++) {
+            gf_m31ext3x16 nv = n == 1 ? fold_base(vin[2 * b], vin[2 * b + 1], r) : fold_ext(vs[2 * b], vs[2 * b + 1], r);
+            gf_m31ext3x16 nh = fold_ext(hs[2 * b], hs[2 * b + 1], r);
+            vd[b] = nv; hd[b] = nh;
+        }
+        vfin = vd; hfin = hd;
+    }
+    gf_free_aligned(J);
+
+    /* (s, b) rounds, degree 3: sum eq(r_sb, sb) V(rx, sb) HG(rx, sb) */
+    size_t nsbv = (size_t)16 * P->K;
+    for (uint64_t b = 0; b < P->K; b++)
+        for (int s = 0; s < 16; s++) {
+            P->sb_v[b * 16 + s] = gf_m31ext3x16_lane(&vfin[b], s);
+            P->sb_h[b * 16 + s] = gf_m31ext3x16_lane(&hfin[b], s);
+        }
+    /* sb_e still holds eq(r_sb, .) from pack_weights */
+    for (unsigned j = 0; j < P->nsb; j++) {
+        size_t h = nsbv >> (j + 1);
+        gf_m31ext3 ev[4] = {gf_m31ext3_zero(), gf_m31ext3_zero(), gf_m31ext3_zero(), gf_m31ext3_zero()};
+        for (size_t i = 0; i < h; i++) {
+            gf_m31ext3 e0 = P->sb_e[2 * i], v0 = P->sb_v[2 * i], h0 = P->sb_h[2 * i];
+            gf_m31ext3 de = gf_m31ext3_sub(P->sb_e[2 * i + 1], e0), dv = gf_m31ext3_sub(P->sb_v[2 * i + 1], v0),
+                       dh = gf_m31ext3_sub(P->sb_h[2 * i + 1], h0);
+            for (int t = 0; t < 4; t++) {
+                ev[t] = gf_m31ext3_add(ev[t], gf_m31ext3_mul(gf_m31ext3_mul(e0, v0), h0));
+                e0 = gf_m31ext3_add(e0, de); v0 = gf_m31ext3_add(v0, dv); h0 = gf_m31ext3_add(h0, dh);
+            }
+        }
+        send(P, ev, 4);
+        gf_m31ext3 r = gf_transcript_challenge_m31ext3(P->t);
+        P->rsb_new[j] = r;
+        for (size_t i = 0; i < h; i++) {
+            P->sb_e[i] = gf_m31ext3_add(P->sb_e[2 * i], gf_m31ext3_mul(r, gf_m31ext3_sub(P->sb_e[2 * i + 1], P->sb_e[2 * i])));
+            P->sb_v[i] = gf_m31ext3_add(P->sb_v[2 * i], gf_m31ext3_mul(r, gf_m31ext3_sub(P->sb_v[2 * i + 1], P->sb_v[2 * i])));
+            P->sb_h[i] = gf_m31ext3_add(P->sb_h[2 * i], gf_m31ext3_mul(r, gf_m31ext3_sub(P->sb_h[2 * i + 1], P->sb_h[2 * i])));
+        }
+    }
+    gf_m31ext3 eq_fin = P->sb_e[0], vx = P->sb_v[0];
+    send(P, &vx, 1);
+    P->claim_vx = vx;
+
+    if (L->n_mul > 0) {
+        gf_m31ext3 coef2 = gf_m31ext3_mul(eq_fin, vx);
+        gf_mle_eq_table(P->tmp, P->rx, n, gf_m31ext3_one());
+        memset(P->mzx, 0, m * sizeof *P->mzx);
+        for (uint64_t g = 0; g < L->n_mul; g++) {
+            const gf_gate_mul *G = &L->mul[g];
+            P->mzx[G->in1] = gf_m31ext3_add(P->mzx[G->in1], gf_m31ext3_mul(P->zc_mul[g], P->tmp[G->in0]));
+        }
+        pack_weights(P, P->rsb_new);
+        vyjob vj = {P, vin, m};
+        run(P, m, vy_collapse, &vj);
+        p2job *Q = gf_alloc_aligned(1, sizeof *Q);
+        p2vjob *QV = gf_alloc_aligned(1, sizeof *QV);
+        if (!Q || !QV) { gf_free_aligned(Q); gf_free_aligned(QV); return gf_error_set(err, GF_ERR_NOMEM, "out of memory in the GKR prover"); }
+        unsigned j = 0;
+        if (m >= 32) {
+            size_t nv = m / 16;
+            for (size_t k = 0; k < nv; k++)
+                for (int s2 = 0; s2 < 16; s2++) {
+                    gf_m31ext3x16_set_lane(&P->p2M[k], s2, P->mzx[16 * k + (size_t)s2]);
+                    gf_m31ext3x16_set_lane(&P->p2V[k], s2, P->vy[16 * k + (size_t)s2]);
+                }
+            QV->M = P->p2M; QV->V = P->p2V;
+            for (; (m >> (j + 1)) >= 16; j++) {
+                QV->hv = (m >> (j + 1)) / 16;
+                memset(QV->acc, 0, sizeof QV->acc);
+                run(P, QV->hv, p2v_eval, QV);
+                gf_m31ext3 ev[3];
+                for (int k = 0; k < 3; k++) {
+                    gf_m31ext3x16 s3 = gf_m31ext3x16_zero();
+                    for (int t = 0; t < nt; t++) s3 = gf_m31ext3x16_add(s3, QV->acc[t][k]);
+                    ev[k] = gf_m31ext3_mul(gf_m31ext3x16_hsum(s3), coef2);
+                }
+                send(P, ev, 3);
+                QV->r = gf_transcript_challenge_m31ext3(P->t);
+                P->ry[n - 1 - j] = QV->r;
+                run(P, QV->hv, p2v_fold, QV);
+            }
+            /* 16 elements left in vector 0 */
+            for (int s2 = 0; s2 < 16; s2++) {
+                P->mzx[s2] = gf_m31ext3x16_lane(&P->p2M[0], s2);
+                P->vy[s2] = gf_m31ext3x16_lane(&P->p2V[0], s2);
+            }
+        }
+        Q->M = P->mzx; Q->V = P->vy;
+        for (; j < n; j++) {
+            Q->h = m >> (j + 1);
+            memset(Q->acc, 0, sizeof Q->acc);
+            p2_eval(Q, 0, 0, Q->h);
+            gf_m31ext3 ev[3];
+            for (int k = 0; k < 3; k++) ev[k] = gf_m31ext3_mul(Q->acc[0][k], coef2);
+            send(P, ev, 3);
+            Q->r = gf_transcript_challenge_m31ext3(P->t);
+            P->ry[n - 1 - j] = Q->r;
+            p2_fold(Q, 0, 0, Q->h);
+        }
+        gf_free_aligned(QV);
+        gf_m31ext3 vy = P->vy[0];
+        gf_free_aligned(Q);
+        send(P, &vy, 1);
+        P->claim_vy = vy;
+        P->has_rz1 = 1;
+        /* the next layer's second claim value is vy; values themselves live in the transcript */
+    } else {
+        P->has_rz1 = 0;
+    }
+    /* next claims: rz0 = rx, rz1 = ry, r_sb = rsb_new */
+    memcpy(P->rz0, P->rx, n * sizeof *P->rx);
+    if (P->has_rz1) memcpy(P->rz1, P->ry, n * sizeof *P->ry);
+    memcpy(P->rsb, P->rsb_new, P->nsb * sizeof *P->rsb);
+    return GF_OK;
+}
+
+void gf_gkr_claims_free(gf_gkr_claims *cl) {
+    if (!cl) return;
+    for (int i = 0; i < 2; i++) { free(cl->c[i].point); cl->c[i].point = NULL; }
+    cl->n = 0;
+}
+
+static void free_prover(prover *P) {
+    gf_free_aligned(P->hg0); gf_free_aligned(P->hgA); gf_free_aligned(P->vA); gf_free_aligned(P->vB);
+    gf_free_aligned(P->W); gf_free_aligned(P->p2M); gf_free_aligned(P->p2V); free(P->ex);
+    free(P->Z); free(P->tmp); free(P->zc_mul); free(P->zc_add); free(P->sb_e); free(P->sb_v); free(P->sb_h);
+    free(P->mzx); free(P->vy); free(P->rz0); free(P->rz1); free(P->rsb); free(P->rsb_new); free(P->rx); free(P->ry);
+}
+
+gf_status gf_gkr_m31_prove(const gf_circuit *c, const gf_m31 *coefs, gf_m31x16 *const *vals, uint64_t n_blocks,
+                           int public_outputs, gf_transcript *t, gf_buf *proof, gf_pool *pool, gf_gkr_claims *out,
+                           gf_error *err) {
+    memset(out, 0, sizeof *out);
+    if (c->field != GF_FIELD_M31) return gf_error_set(err, GF_ERR_INVALID, "GKR M31 prover given a %s circuit", gf_field_name(c->field));
+    if (!gf_is_pow2(n_blocks) || n_blocks > (1u << 20))
+        return gf_error_set(err, GF_ERR_INVALID, "number of 16-instance blocks must be a power of two <= 2^20, got %llu",
+                            (unsigned long long)n_blocks);
+    /* outputs must all be zero: find the first offender for a useful message */
+    const gf_layer *Lo = &c->layers[c->n_layers - 1];
+    size_t no = (size_t)1 << Lo->out_log;
+    for (uint64_t b = 0; !public_outputs && b < n_blocks; b++)
+        for (size_t o = 0; o < no; o++) {
+            const gf_m31x16 *v = &vals[c->n_layers][b * no + o];
+            for (int s = 0; s < 16; s++)
+                if (v->v[s])
+                    return gf_error_set(err, GF_ERR_WITNESS,
+                                        "instance %llu: output %zu is %u, not 0 (a constraint of the circuit is violated)",
+                                        (unsigned long long)(b * 16 + (uint64_t)s), o, v->v[s]);
+        }
+
+    prover P;
+    memset(&P, 0, sizeof P);
+    P.c = c; P.coefs = coefs; P.vals = vals; P.K = n_blocks; P.kb = gf_log2_u64(n_blocks); P.nsb = 4 + P.kb;
+    P.t = t; P.proof = proof; P.pool = pool;
+    unsigned nin = 0, nout = 0;
+    uint64_t gm = 1, ga = 1;
+    for (uint32_t l = 0; l < c->n_layers; l++) {
+        if (c->layers[l].in_log > nin) nin = c->layers[l].in_log;
+        if (c->layers[l].out_log > nout) nout = c->layers[l].out_log;
+        if (c->layers[l].n_mul > gm) gm = c->layers[l].n_mul;
+        if (c->layers[l].n_add > ga) ga = c->layers[l].n_add;
+    }
+    size_t min = (size_t)1 << nin, mout = (size_t)1 << nout, mx = min > mout ? min : mout;
+    size_t K = n_blocks, nsbv = 16 * K;
+    P.hg0 = gf_alloc_aligned(K * min, sizeof(gf_m31ext3x16));
+    P.hgA = gf_alloc_aligned(K * (min / 2 + 1), sizeof(gf_m31ext3x16));
+    P.vA = gf_alloc_aligned(K * (min / 2 + 1), sizeof(gf_m31ext3x16));
+    P.vB = gf_alloc_aligned(K * (min / 4 + 1), sizeof(gf_m31ext3x16));
+    P.W = gf_alloc_aligned(K, sizeof(gf_m31ext3x16));
+    P.p2M = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
+    P.p2V = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
+    P.ex = malloc(2 * min + 2);
+    P.Z = malloc(mout * sizeof *P.Z); P.tmp = malloc(mx * sizeof *P.tmp);
+    P.zc_mul = malloc(gm * sizeof *P.zc_mul); P.zc_add = malloc(ga * sizeof *P.zc_add);
+    P.sb_e = malloc(nsbv * sizeof *P.sb_e); P.sb_v = malloc(nsbv * sizeof *P.sb_v); P.sb_h = malloc(nsbv * sizeof *P.sb_h);
+    P.mzx = malloc(min * sizeof *P.mzx); P.vy = malloc(min * sizeof *P.vy);
+    size_t nr = (nin > nout ? nin : nout) + 1;
+    P.rz0 = malloc(nr * sizeof *P.rz0); P.rz1 = malloc(nr * sizeof *P.rz1);
+    P.rx = malloc(nr * sizeof *P.rx); P.ry = malloc(nr * sizeof *P.ry);
+    P.rsb = malloc(P.nsb * sizeof *P.rsb); P.rsb_new = malloc(P.nsb * sizeof *P.rsb_new);
+    if (!P.p2M || !P.p2V || !P.hg0 || !P.hgA || !P.vA || !P.vB || !P.W || !P.ex || !P.Z || !P.tmp || !P.zc_mul || !P.zc_add || !P.sb_e ||
+        !P.sb_v || !P.sb_h || !P.mzx || !P.vy || !P.rz0 || !P.rz1 || !P.rx || !P.ry || !P.rsb || !P.rsb_new) {
+        free_prover(&P);
+        return gf_error_set(err, GF_ERR_NOMEM, "out of memory allocating GKR prover tables (%zu blocks x 2^%u wires)", K, nin);
+    }
+
+    /* output claim: value 0 at (rz, r_sb) */
+    gf_transcript_append_label(t, "gkr-output");
+    gf_transcript_challenge_m31ext3_vec(t, P.rz0, Lo->out_log);
+    gf_transcript_challenge_m31ext3_vec(t, P.rsb, P.nsb);
+    P.has_rz1 = 0;
+    gf_status st = GF_OK;
+    for (uint32_t l = c->n_layers; l-- > 0;) {
+        st = prove_layer(&P, l, l == 0, err);
+        if (st) break;
+    }
+    if (!st && (st = gf_buf_status(proof, err)) == GF_OK) {
+        const gf_layer *L0 = &c->layers[0];
+        unsigned n0 = L0->in_log, nv = P.nsb + n0;
+        out->n = L0->n_mul ? 2 : 1;
+        for (int k = 0; k < out->n; k++) {
+            gf_gkr_claim *cl = &out->c[k];
+            cl->n_vars = nv;
+            cl->point = malloc(nv * sizeof *cl->point);
+            if (!cl->point) { gf_gkr_claims_free(out); st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); break; }
+            const gf_m31ext3 *rw = k == 0 ? P.rz0 : P.rz1;
+            memcpy(cl->point, P.rsb, 4 * sizeof *cl->point);
+            memcpy(cl->point + 4, rw, n0 * sizeof *cl->point);
+            memcpy(cl->point + 4 + n0, P.rsb + 4, P.kb * sizeof *cl->point);
+            cl->value = k == 0 ? P.claim_vx : P.claim_vy;
+        }
+    }
+    free_prover(&P);
+    return st;
+}
+
+uint64_t gf_gkr_m31_proof_bytes(const gf_circuit *c, uint64_t n_blocks) {
+    uint64_t nsb = 4 + gf_log2_u64(n_blocks), elems = 0;
+    for (uint32_t l = 0; l < c->n_layers; l++) {
+        const gf_layer *L = &c->layers[l];
+        elems += 3ull * L->in_log + 4 * nsb + 1;
+        if (L->n_mul) elems += 3ull * L->in_log + 1;
+    }
+    return 12 * elems;
+}

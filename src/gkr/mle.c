@@ -1,0 +1,67 @@
+#include "gkr/mle.h"
+#include <stdlib.h>
+
+void gf_mle_eq_table(gf_m31ext3 *out, const gf_m31ext3 *r, unsigned k, gf_m31ext3 scale) {
+    out[0] = scale;
+    for (unsigned i = 0; i < k; i++) {
+        size_t h = (size_t)1 << i;
+        for (size_t j = 0; j < h; j++) {
+            gf_m31ext3 hi = gf_m31ext3_mul(out[j], r[i]);
+            out[j + h] = hi;
+            out[j] = gf_m31ext3_sub(out[j], hi);
+        }
+    }
+}
+
+gf_m31ext3 gf_mle_eq_point(const gf_m31ext3 *a, const gf_m31ext3 *b, unsigned k) {
+    gf_m31ext3 acc = gf_m31ext3_one();
+    for (unsigned i = 0; i < k; i++) {
+        /* a b + (1-a)(1-b) = 1 - a - b + 2ab */
+        gf_m31ext3 ab = gf_m31ext3_mul(a[i], b[i]);
+        gf_m31ext3 t = gf_m31ext3_add(gf_m31ext3_sub(gf_m31ext3_sub(gf_m31ext3_one(), a[i]), b[i]), gf_m31ext3_add(ab, ab));
+        acc = gf_m31ext3_mul(acc, t);
+    }
+    return acc;
+}
+
+gf_m31ext3 gf_mle_eval_m31(const gf_m31 *vals, const gf_m31ext3 *r, unsigned k) {
+    if (k == 0) return gf_m31ext3_from_base(vals[0]);
+    size_t h = (size_t)1 << (k - 1);
+    gf_m31ext3 *t = malloc(h * sizeof *t);
+    if (!t) return gf_m31ext3_zero();   /* callers size-check before; avoids a crash path */
+    for (size_t j = 0; j < h; j++) {
+        gf_m31 d = gf_m31_sub(vals[2 * j + 1], vals[2 * j]);
+        t[j] = gf_m31ext3_add(gf_m31ext3_from_base(vals[2 * j]), gf_m31ext3_mul_base(r[0], d));
+    }
+    for (unsigned i = 1; i < k; i++) {
+        h >>= 1;
+        for (size_t j = 0; j < h; j++)
+            t[j] = gf_m31ext3_add(t[2 * j], gf_m31ext3_mul(r[i], gf_m31ext3_sub(t[2 * j + 1], t[2 * j])));
+    }
+    gf_m31ext3 v = t[0];
+    free(t);
+    return v;
+}
+
+/* Lagrange basis on {0,1,2} and {0,1,2,3}; denominators 2 and 6 inverted once per call. */
+gf_m31ext3 gf_interp_deg2(const gf_m31ext3 p[3], gf_m31ext3 r) {
+    const gf_m31 inv2 = (GF_M31_P + 1) / 2;
+    gf_m31ext3 one = gf_m31ext3_one(), two = gf_m31ext3_from_base(2);
+    gf_m31ext3 rm1 = gf_m31ext3_sub(r, one), rm2 = gf_m31ext3_sub(r, two);
+    gf_m31ext3 l0 = gf_m31ext3_mul_base(gf_m31ext3_mul(rm1, rm2), inv2);
+    gf_m31ext3 l1 = gf_m31ext3_neg(gf_m31ext3_mul(r, rm2));
+    gf_m31ext3 l2 = gf_m31ext3_mul_base(gf_m31ext3_mul(r, rm1), inv2);
+    return gf_m31ext3_add(gf_m31ext3_add(gf_m31ext3_mul(p[0], l0), gf_m31ext3_mul(p[1], l1)), gf_m31ext3_mul(p[2], l2));
+}
+
+gf_m31ext3 gf_interp_deg3(const gf_m31ext3 p[4], gf_m31ext3 r) {
+    const gf_m31 inv2 = (GF_M31_P + 1) / 2, inv6 = gf_m31_inv(6);
+    gf_m31ext3 one = gf_m31ext3_one();
+    gf_m31ext3 rm1 = gf_m31ext3_sub(r, one), rm2 = gf_m31ext3_sub(rm1, one), rm3 = gf_m31ext3_sub(rm2, one);
+    gf_m31ext3 l0 = gf_m31ext3_neg(gf_m31ext3_mul_base(gf_m31ext3_mul(gf_m31ext3_mul(rm1, rm2), rm3), inv6));
+    gf_m31ext3 l1 = gf_m31ext3_mul_base(gf_m31ext3_mul(gf_m31ext3_mul(r, rm2), rm3), inv2);
+    gf_m31ext3 l2 = gf_m31ext3_neg(gf_m31ext3_mul_base(gf_m31ext3_mul(gf_m31ext3_mul(r, rm1), rm3), inv2));
+    gf_m31ext3 l3 = gf_m31ext3_mul_base(gf_m31ext3_mul(gf_m31ext3_mul(r, rm1), rm2), inv6);
+    gf_m31ext3 s = gf_m31ext3_add(gf_m31ext3_mul(p[0], l0), gf_m31ext3_mul(p[1], l1));
+    return gf_m31ext3_add(s, gf_m31ext3_add(gf_m31ext3_mul(p[2], l2), gf_m31ext3_mul(p[3], l3)));
+}

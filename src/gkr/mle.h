@@ -1,0 +1,20 @@
+#ifndef GF_GKR_MLE_H
+#define GF_GKR_MLE_H
+/* Multilinear-extension helpers over M31Ext3.
+ * Convention (everywhere in gkrflow): variables are LSB-first: variable k is bit k of the
+ * table index, so eq(r, i) = prod_k (r_k if bit k of i else 1 - r_k). */
+#include <stddef.h>
+#include "field/m31ext3.h"
+#include "field/m31x16.h"
+
+/* out[i] = scale * eq(r, i) for i < 2^k. */
+void gf_mle_eq_table(gf_m31ext3 *out, const gf_m31ext3 *r, unsigned k, gf_m31ext3 scale);
+/* eq(a, b) for two points of k coordinates. */
+gf_m31ext3 gf_mle_eq_point(const gf_m31ext3 *a, const gf_m31ext3 *b, unsigned k);
+/* MLE of 2^k base-field values at r (k coordinates). tmp: 2^(k-1) scratch (may be NULL: allocates). */
+gf_m31ext3 gf_mle_eval_m31(const gf_m31 *vals, const gf_m31ext3 *r, unsigned k);
+/* Degree-2 polynomial given at t = 0,1,2, evaluated at r; degree-3 given at 0..3. */
+gf_m31ext3 gf_interp_deg2(const gf_m31ext3 p[3], gf_m31ext3 r);
+gf_m31ext3 gf_interp_deg3(const gf_m31ext3 p[4], gf_m31ext3 r);
+
+#endif

@@ -1,0 +1,28 @@
+#ifndef GF_PCS_PCS_H
+#define GF_PCS_PCS_H
+/* Polynomial commitment schemes for the multilinear extension of a committed vector.
+ * Interface (per scheme): setup (public parameters, empty for transparent schemes), commit
+ * (bytes absorbed by the transcript before any challenge), open (prover bytes proving
+ * P(point) = value for one or more claims), verify, and a batch variant that opens many
+ * (vector, point) pairs with one proof. Schemes are identified in proof files by gf_pcs_id.
+ * Implemented: RAW (the opening is the vector itself; the verifier evaluates the MLE).
+ * KZG over BN254 slots in behind the same calls. */
+#include <stddef.h>
+#include <stdint.h>
+#include "common/buf.h"
+#include "common/error.h"
+#include "field/m31.h"
+#include "field/m31ext3.h"
+
+typedef enum gf_pcs_id { GF_PCS_RAW = 1, GF_PCS_KZG = 2 } gf_pcs_id;
+
+/* RAW over M31: commitment = SHA-256("gkrflow/raw-pcs/v1" || u64 len || values as 4-byte LE). */
+gf_status gf_pcs_raw_commit_m31(const gf_m31 *vals, uint64_t len, uint8_t com[32], gf_error *err);
+/* Opening bytes: the values, 4-byte LE each (one opening serves every claim on the vector). */
+void gf_pcs_raw_open_m31(const gf_m31 *vals, uint64_t len, gf_buf *out);
+/* Reads len values from r (rejecting non-canonical ones), checks them against com and checks
+ * each (point, value) claim; point has log2(len) coordinates, LSB-first. */
+gf_status gf_pcs_raw_verify_m31(gf_reader *r, uint64_t len, const uint8_t com[32], size_t n_claims,
+                                const gf_m31ext3 *const *points, const gf_m31ext3 *values, gf_error *err);
+
+#endif

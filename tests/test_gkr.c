@@ -1,0 +1,510 @@
+/* GKR prover/verifier tests.
+ * - round trips on random layered circuits (mul/add/const/random-coefficient gates, several
+ *   depths and widths, K = 1..8 blocks of 16 instances);
+ * - a naive prover (brute-force sums of multilinear extensions, written independently of
+ *   the fast prover) must produce byte-identical proofs;
+ * - every byte of a proof flipped -> rejected; non-zero outputs -> prover refuses. */
+#include <stdlib.h>
+#include <string.h>
+#include "common/util.h"
+#include "field/m31ext3x16.h"
+#include "gkr/gkr.h"
+#include "gkr/mle.h"
+#include "testutil.h"
+
+/* ---------- random circuits whose outputs are zero for the generated witness ---------- */
+/* Layout: every layer has 2^n wires; wires [0,h) compute, [h,2h) carry the expected values of
+ * the final compute wires (relayed). Layer D computes diff = f - y; layer D+1 scales the
+ * differences by RANDOM coefficients (and multiplies some by other wires). */
+typedef struct { gf_circuit *c; unsigned n, depth; } rc;
+
+static uint32_t add_coef(gf_circuit *c, int kind, gf_m31 v) {
+    c->coef_kind = realloc(c->coef_kind, c->n_coefs + 1);
+    c->coef_m31 = realloc(c->coef_m31, (c->n_coefs + 1) * sizeof(gf_m31));
+    c->coef_kind[c->n_coefs] = (uint8_t)kind;
+    c->coef_m31[c->n_coefs] = kind == GF_COEF_RANDOM ? 0 : v;
+    return c->n_coefs++;
+}
+
+static void push_mul(gf_layer *L, uint32_t o, uint32_t a, uint32_t b, uint32_t cf) {
+    L->mul = realloc(L->mul, (L->n_mul + 1) * sizeof *L->mul);
+    L->mul[L->n_mul++] = (gf_gate_mul){o, a, b, cf};
+}
+static void push_add(gf_layer *L, uint32_t o, uint32_t a, uint32_t cf) {
+    L->add = realloc(L->add, (L->n_add + 1) * sizeof *L->add);
+    L->add[L->n_add++] = (gf_gate_add){o, a, cf};
+}
+static void push_cst(gf_layer *L, uint32_t o, uint32_t cf) {
+    L->cst = realloc(L->cst, (L->n_const + 1) * sizeof *L->cst);
+    L->cst[L->n_const++] = (gf_gate_const){o, cf};
+}
+
+static gf_circuit *make_circuit(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log) {
+    gf_error err;
+    gf_circuit *c = calloc(1, sizeof *c);
+    c->field = GF_FIELD_M31;
+    c->n_layers = depth + 2;
+    c->layers = calloc(c->n_layers, sizeof *c->layers);
+    uint32_t one = add_coef(c, GF_COEF_CONST, 1), mone = add_coef(c, GF_COEF_CONST, GF_M31_P - 1);
+    uint32_t h = 1u << (n - 1);
+    for (unsigned l = 0; l < depth; l++) {
+        gf_layer *L = &c->layers[l];
+        L->in_log = n; L->out_log = n;
+        for (uint32_t o = 0; o < h; o++) {
+            int k = (int)gf_rng_below(rng, 4);
+            uint32_t cf = gf_rng_below(rng, 3) ? add_coef(c, GF_COEF_CONST, gf_m31_random(rng)) : one;
+            if ((k == 0 || k == 3) && (input_mul || l > 0)) push_mul(L, o, (uint32_t)gf_rng_below(rng, h), (uint32_t)gf_rng_below(rng, h), cf);
+            if (k == 1 || k == 3 || !(input_mul || l > 0)) push_add(L, o, (uint32_t)gf_rng_below(rng, h), cf);
+            if (k == 2) { push_add(L, o, (uint32_t)gf_rng_below(rng, h), cf); push_cst(L, o, add_coef(c, GF_COEF_CONST, gf_m31_random(rng))); }
+            if (gf_rng_below(rng, 4) == 0) push_add(L, o, (uint32_t)gf_rng_below(rng, h), one);   /* several gates per output */
+        }
+        for (uint32_t o = h; o < 2 * h; o++) push_add(L, o, o, one);   /* relay expected values */
+    }
+    /* diff layer: d_o = f_o - y_o for o < h; out has 2^n wires (upper half zero) */
+    gf_layer *D = &c->layers[depth];
+    D->in_log = n; D->out_log = n;
+    for (uint32_t o = 0; o < h; o++) { push_add(D, o, o, one); push_add(D, o, h + o, mone); }
+    /* random scaling layer: out_q = sum over o with o % 2^out_log == q of r*d_o (+ r'*d_o*d_o') */
+    gf_layer *R = &c->layers[depth + 1];
+    R->in_log = n; R->out_log = out_log;
+    for (uint32_t o = 0; o < h; o++) {
+        uint32_t q = o & ((1u << out_log) - 1);
+        push_add(R, q, o, add_coef(c, GF_COEF_RANDOM, 0));
+        if (gf_rng_below(rng, 2)) push_mul(R, q, o, (uint32_t)gf_rng_below(rng, 2 * h), add_coef(c, GF_COEF_RANDOM, 0));
+    }
+    if (gf_circuit_validate(c, &err) != GF_OK) { fprintf(stderr, "generator bug: %s\n", err.msg); abort(); }
+    return c;
+}
+
+/* naive scalar evaluation of one instance: vals[l][x] */
+static void naive_eval(const gf_circuit *c, const gf_m31 *coefs, const gf_m31 *in, gf_m31 **vals) {
+    memcpy(vals[0], in, ((size_t)1 << c->layers[0].in_log) * sizeof(gf_m31));
+    for (uint32_t l = 0; l < c->n_layers; l++) {
+        const gf_layer *L = &c->layers[l];
+        gf_m31 *o = vals[l + 1];
+        memset(o, 0, ((size_t)1 << L->out_log) * sizeof(gf_m31));
+        const gf_m31 *v = vals[l];
+        for (uint64_t g = 0; g < L->n_mul; g++) o[L->mul[g].out] = gf_m31_add(o[L->mul[g].out], gf_m31_mul(coefs[L->mul[g].coef], gf_m31_mul(v[L->mul[g].in0], v[L->mul[g].in1])));
+        for (uint64_t g = 0; g < L->n_add; g++) o[L->add[g].out] = gf_m31_add(o[L->add[g].out], gf_m31_mul(coefs[L->add[g].coef], v[L->add[g].in]));
+        for (uint64_t g = 0; g < L->n_const; g++) o[L->cst[g].out] = gf_m31_add(o[L->cst[g].out], coefs[L->cst[g].coef]);
+    }
+}
+
+/* A test instance: circuit, coefficients, N = 16K instances, packed layer values. */
+typedef struct {
+    gf_circuit *c;
+    uint64_t K;
+    gf_m31 *coefs;
+    gf_m31 **inst;      /* inst[k] = instance-major input, 2^n0 values */
+    gf_m31x16 **vals;   /* packed, block-major, n_layers + 1 arrays */
+    gf_m31 ***sv;       /* sv[k][l][x] scalar values per instance */
+    int public_out;     /* prove with public (non-zero) outputs */
+} tinst;
+
+/* The input of each instance: random compute wires; expected wires = the instance's f(x). */
+static void build_instance(tinst *T, gf_rng *rng) {
+    gf_circuit *c = T->c;
+    size_t N = 16 * T->K, n0 = (size_t)1 << c->layers[0].in_log, h = n0 / 2;
+    unsigned depth = c->n_layers - 2;
+    T->inst = calloc(N, sizeof *T->inst);
+    T->sv = calloc(N, sizeof *T->sv);
+    for (size_t k = 0; k < N; k++) {
+        T->inst[k] = calloc(n0, sizeof(gf_m31));
+        T->sv[k] = calloc(c->n_layers + 1, sizeof(gf_m31 *));
+        for (uint32_t l = 0; l <= c->n_layers; l++) {
+            size_t sz = (size_t)1 << (l < c->n_layers ? c->layers[l].in_log : c->layers[c->n_layers - 1].out_log);
+            T->sv[k][l] = calloc(sz, sizeof(gf_m31));
+        }
+        for (size_t x = 0; x < h; x++) T->inst[k][x] = gf_m31_random(rng);
+        /* evaluate once with y = 0 to learn f, then set y = f */
+        naive_eval(c, T->coefs, T->inst[k], T->sv[k]);
+        for (size_t x = 0; x < h; x++) T->inst[k][h + x] = T->sv[k][depth][x];
+    }
+}
+
+static void evaluate_all(tinst *T) {
+    gf_circuit *c = T->c;
+    size_t N = 16 * T->K;
+    for (size_t k = 0; k < N; k++) naive_eval(c, T->coefs, T->inst[k], T->sv[k]);
+    T->vals = calloc(c->n_layers + 1, sizeof *T->vals);
+    for (uint32_t l = 0; l <= c->n_layers; l++) {
+        size_t sz = (size_t)1 << (l < c->n_layers ? c->layers[l].in_log : c->layers[c->n_layers - 1].out_log);
+        T->vals[l] = gf_alloc_aligned(T->K * sz, sizeof(gf_m31x16));
+        for (size_t k = 0; k < N; k++)
+            for (size_t x = 0; x < sz; x++) T->vals[l][(k / 16) * sz + x].v[k % 16] = T->sv[k][l][x];
+    }
+}
+
+static void free_instance(tinst *T) {
+    size_t N = 16 * T->K;
+    for (size_t k = 0; k < N; k++) {
+        for (uint32_t l = 0; l <= T->c->n_layers; l++) free(T->sv[k][l]);
+        free(T->sv[k]);
+        free(T->inst[k]);
+    }
+    free(T->sv); free(T->inst);
+    if (T->vals) for (uint32_t l = 0; l <= T->c->n_layers; l++) gf_free_aligned(T->vals[l]);
+    free(T->vals);
+    free(T->coefs);
+    gf_circuit_free(T->c);
+}
+
+/* Random coefficients: the circuit's random entries are filled from a transcript. */
+static void fill_coefs(tinst *T, gf_transcript *t) {
+    gf_circuit *c = T->c;
+    T->coefs = malloc((c->n_coefs + 1) * sizeof(gf_m31));
+    for (uint32_t i = 0; i < c->n_coefs; i++)
+        T->coefs[i] = c->coef_kind[i] == GF_COEF_RANDOM ? gf_transcript_challenge_m31(t) : c->coef_m31[i];
+}
+
+/* ---------- naive prover ---------- */
+static gf_m31ext3 mle_ext(const gf_m31ext3 *tab, const gf_m31ext3 *pt, unsigned k) {
+    gf_m31ext3 acc = gf_m31ext3_zero();
+    for (size_t i = 0; i < ((size_t)1 << k); i++) {
+        gf_m31ext3 w = gf_m31ext3_one();
+        for (unsigned j = 0; j < k; j++)
+            w = gf_m31ext3_mul(w, (i >> j) & 1 ? pt[j] : gf_m31ext3_sub(gf_m31ext3_one(), pt[j]));
+        acc = gf_m31ext3_add(acc, gf_m31ext3_mul(w, tab[i]));
+    }
+    return acc;
+}
+
+static void nsend(gf_transcript *t, gf_buf *b, const gf_m31ext3 *v, size_t n) {
+    gf_transcript_append_m31ext3s(t, v, n);
+    for (size_t i = 0; i < n; i++) { uint8_t x[12]; gf_m31ext3_to_bytes(x, v[i]); gf_buf_append(b, x, 12); }
+}
+
+static void naive_prove(const tinst *T, gf_transcript *t, gf_buf *proof) {
+    const gf_circuit *c = T->c;
+    size_t N = 16 * T->K;
+    unsigned nsb = 4 + gf_log2_u64(T->K), nmax = 0;
+    for (uint32_t l = 0; l < c->n_layers; l++) nmax = c->layers[l].in_log > nmax ? c->layers[l].in_log : nmax;
+    size_t M = (size_t)1 << nmax;
+    gf_m31ext3 rz0[32], rz1[32], rsb[32], rx[32], ry[32], rsb2[32];
+    int has1 = 0;
+    gf_transcript_append_label(t, "gkr-output");
+    gf_transcript_challenge_m31ext3_vec(t, rz0, c->layers[c->n_layers - 1].out_log);
+    gf_transcript_challenge_m31ext3_vec(t, rsb, nsb);
+    gf_m31ext3 *Vt = malloc(N * M * sizeof *Vt), *Ht = malloc(N * M * sizeof *Ht), *Z = malloc(M * 4 * sizeof *Z);
+    gf_m31ext3 *colV = malloc(M * sizeof *colV), *colH = malloc(M * sizeof *colH);
+    gf_m31ext3 *sv = malloc(N * sizeof *sv), *sh = malloc(N * sizeof *sh), *se = malloc(N * sizeof *se);
+    for (uint32_t l = c->n_layers; l-- > 0;) {
+        const gf_layer *L = &c->layers[l];
+        unsigned n = L->in_log, mo = L->out_log;
+        size_t m = (size_t)1 << n;
+        gf_m31ext3 alpha = gf_m31ext3_zero();
+        if (has1) alpha = gf_transcript_challenge_m31ext3(t);
+        for (size_t z = 0; z < ((size_t)1 << mo); z++) {
+            gf_m31ext3 w0 = gf_m31ext3_one(), w1 = gf_m31ext3_one();
+            for (unsigned j = 0; j < mo; j++) {
+                w0 = gf_m31ext3_mul(w0, (z >> j) & 1 ? rz0[j] : gf_m31ext3_sub(gf_m31ext3_one(), rz0[j]));
+                if (has1) w1 = gf_m31ext3_mul(w1, (z >> j) & 1 ? rz1[j] : gf_m31ext3_sub(gf_m31ext3_one(), rz1[j]));
+            }
+            Z[z] = has1 ? gf_m31ext3_add(w0, gf_m31ext3_mul(alpha, w1)) : w0;
+        }
+        /* per instance sb: V(x), HG(x) */
+        for (size_t sb = 0; sb < N; sb++) {
+            const gf_m31 *v = T->sv[sb][l];
+            for (size_t x = 0; x < m; x++) { Vt[sb * M + x] = gf_m31ext3_from_base(v[x]); Ht[sb * M + x] = gf_m31ext3_zero(); }
+            for (uint64_t g = 0; g < L->n_mul; g++) {
+                const gf_gate_mul *G = &L->mul[g];
+                gf_m31ext3 zc = gf_m31ext3_mul_base(Z[G->out], T->coefs[G->coef]);
+                Ht[sb * M + G->in0] = gf_m31ext3_add(Ht[sb * M + G->in0], gf_m31ext3_mul_base(zc, v[G->in1]));
+            }
+            for (uint64_t g = 0; g < L->n_add; g++) {
+                const gf_gate_add *G = &L->add[g];
+                Ht[sb * M + G->in] = gf_m31ext3_add(Ht[sb * M + G->in], gf_m31ext3_mul_base(Z[G->out], T->coefs[G->coef]));
+            }
+        }
+        gf_m31ext3 esb[1024];
+        for (size_t sb = 0; sb < N; sb++) {
+            gf_m31ext3 w = gf_m31ext3_one();
+            for (unsigned j = 0; j < nsb; j++) w = gf_m31ext3_mul(w, (sb >> j) & 1 ? rsb[j] : gf_m31ext3_sub(gf_m31ext3_one(), rsb[j]));
+            esb[sb] = w;
+        }
+        for (unsigned j = 0; j < n; j++) {
+            gf_m31ext3 ev[3];
+            for (int tt = 0; tt < 3; tt++) {
+                gf_m31ext3 acc = gf_m31ext3_zero();
+                for (size_t rest = 0; rest < ((size_t)1 << (n - j - 1)); rest++) {
+                    gf_m31ext3 pt[32];
+                    for (unsigned q = 0; q < j; q++) pt[q] = rx[q];
+                    pt[j] = gf_m31ext3_from_base((gf_m31)tt);
+                    for (unsigned q = j + 1; q < n; q++) pt[q] = gf_m31ext3_from_base((rest >> (q - j - 1)) & 1);
+                    for (size_t sb = 0; sb < N; sb++)
+                        acc = gf_m31ext3_add(acc, gf_m31ext3_mul(esb[sb], gf_m31ext3_mul(mle_ext(Vt + sb * M, pt, n), mle_ext(Ht + sb * M, pt, n))));
+                }
+                ev[tt] = acc;
+            }
+            nsend(t, proof, ev, 3);
+            rx[j] = gf_transcript_challenge_m31ext3(t);
+        }
+        for (size_t sb = 0; sb < N; sb++) { sv[sb] = mle_ext(Vt + sb * M, rx, n); sh[sb] = mle_ext(Ht + sb * M, rx, n); se[sb] = esb[sb]; }
+        for (unsigned j = 0; j < nsb; j++) {
+            gf_m31ext3 ev[4];
+            for (int tt = 0; tt < 4; tt++) {
+                gf_m31ext3 acc = gf_m31ext3_zero();
+                for (size_t rest = 0; rest < ((size_t)1 << (nsb - j - 1)); rest++) {
+                    gf_m31ext3 pt[32];
+                    for (unsigned q = 0; q < j; q++) pt[q] = rsb2[q];
+                    pt[j] = gf_m31ext3_from_base((gf_m31)tt);
+                    for (unsigned q = j + 1; q < nsb; q++) pt[q] = gf_m31ext3_from_base((rest >> (q - j - 1)) & 1);
+                    acc = gf_m31ext3_add(acc, gf_m31ext3_mul(mle_ext(se, pt, nsb), gf_m31ext3_mul(mle_ext(sv, pt, nsb), mle_ext(sh, pt, nsb))));
+                }
+                ev[tt] = acc;
+            }
+            nsend(t, proof, ev, 4);
+            rsb2[j] = gf_transcript_challenge_m31ext3(t);
+        }
+        gf_m31ext3 vx = mle_ext(sv, rsb2, nsb), eqf = mle_ext(se, rsb2, nsb);
+        nsend(t, proof, &vx, 1);
+        if (L->n_mul) {
+            gf_m31ext3 coef2 = gf_m31ext3_mul(eqf, vx);
+            /* Vy(y) = sum_sb eq(rsb2, sb) V(y, sb); MZX(y) */
+            for (size_t y = 0; y < m; y++) {
+                for (size_t sb = 0; sb < N; sb++) sv[sb] = Vt[sb * M + y];
+                colV[y] = mle_ext(sv, rsb2, nsb);
+                colH[y] = gf_m31ext3_zero();
+            }
+            for (uint64_t g = 0; g < L->n_mul; g++) {
+                const gf_gate_mul *G = &L->mul[g];
+                gf_m31ext3 e = gf_m31ext3_one();
+                for (unsigned q = 0; q < n; q++) e = gf_m31ext3_mul(e, (G->in0 >> q) & 1 ? rx[q] : gf_m31ext3_sub(gf_m31ext3_one(), rx[q]));
+                colH[G->in1] = gf_m31ext3_add(colH[G->in1], gf_m31ext3_mul(gf_m31ext3_mul_base(Z[G->out], T->coefs[G->coef]), e));
+            }
+            for (unsigned j = 0; j < n; j++) {
+                unsigned var = n - 1 - j;
+                gf_m31ext3 ev[3];
+                for (int tt = 0; tt < 3; tt++) {
+                    gf_m31ext3 acc = gf_m31ext3_zero();
+                    for (size_t rest = 0; rest < ((size_t)1 << var); rest++) {
+                        gf_m31ext3 pt[32];
+                        for (unsigned q = 0; q < var; q++) pt[q] = gf_m31ext3_from_base((rest >> q) & 1);
+                        pt[var] = gf_m31ext3_from_base((gf_m31)tt);
+                        for (unsigned q = var + 1; q < n; q++) pt[q] = ry[q];
+                        acc = gf_m31ext3_add(acc, gf_m31ext3_mul(mle_ext(colH, pt, n), mle_ext(colV, pt, n)));
+                    }
+                    ev[tt] = gf_m31ext3_mul(acc, coef2);
+                }
+                nsend(t, proof, ev, 3);
+                ry[var] = gf_transcript_challenge_m31ext3(t);
+            }
+            gf_m31ext3 vy = mle_ext(colV, ry, n);
+            nsend(t, proof, &vy, 1);
+            has1 = 1;
+            memcpy(rz1, ry, n * sizeof *ry);
+        } else has1 = 0;
+        memcpy(rz0, rx, n * sizeof *rx);
+        memcpy(rsb, rsb2, nsb * sizeof *rsb);
+    }
+    free(Vt); free(Ht); free(Z); free(colV); free(colH); free(sv); free(sh); free(se);
+}
+
+/* ---------- driver ---------- */
+static void setup_transcript(gf_transcript *t) {
+    gf_error err;
+    if (gf_transcript_init(t, "gkrflow/test-gkr", &err)) { fprintf(stderr, "%s\n", err.msg); abort(); }
+    gf_transcript_append_label(t, "commitment-placeholder");
+}
+
+static tinst make_tinst(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log, uint64_t K) {
+    tinst T;
+    memset(&T, 0, sizeof T);
+    T.c = make_circuit(rng, n, depth, input_mul, out_log);
+    T.K = K;
+    gf_transcript t;
+    setup_transcript(&t);
+    fill_coefs(&T, &t);
+    gf_transcript_free(&t);
+    build_instance(&T, rng);
+    evaluate_all(&T);
+    return T;
+}
+
+static gf_status prove_fast(tinst *T, gf_pool *pool, gf_buf *proof, gf_gkr_claims *cl, gf_error *err) {
+    gf_transcript t;
+    setup_transcript(&t);
+    gf_m31 *dummy = malloc((T->c->n_coefs + 1) * sizeof(gf_m31));
+    /* re-draw coefficients from a fresh transcript so the prover's transcript state matches */
+    for (uint32_t i = 0; i < T->c->n_coefs; i++)
+        dummy[i] = T->c->coef_kind[i] == GF_COEF_RANDOM ? gf_transcript_challenge_m31(&t) : T->c->coef_m31[i];
+    free(dummy);
+    gf_status st = gf_gkr_m31_prove(T->c, T->coefs, T->vals, T->K, T->public_out, &t, proof, pool, cl, err);
+    gf_transcript_free(&t);
+    return st;
+}
+
+static gf_status verify_bytes(tinst *T, const uint8_t *p, size_t len, gf_gkr_claims *cl, gf_error *err) {
+    gf_transcript t;
+    setup_transcript(&t);
+    gf_m31 *co = malloc((T->c->n_coefs + 1) * sizeof(gf_m31));
+    for (uint32_t i = 0; i < T->c->n_coefs; i++)
+        co[i] = T->c->coef_kind[i] == GF_COEF_RANDOM ? gf_transcript_challenge_m31(&t) : T->c->coef_m31[i];
+    gf_reader r;
+    gf_reader_init(&r, p, len);
+    gf_status st = gf_gkr_m31_verify(T->c, co, T->K, T->public_out ? (const gf_m31 *)T->vals[T->c->n_layers] : NULL, &t, &r, cl, err);
+    if (!st && gf_reader_remaining(&r)) st = gf_error_set(err, GF_ERR_FORMAT, "trailing bytes");
+    free(co);
+    gf_transcript_free(&t);
+    return st;
+}
+
+/* input-claim check against the instance data: V_0(point) = value */
+static int claims_match(tinst *T, const gf_gkr_claims *cl) {
+    size_t n0 = (size_t)1 << T->c->layers[0].in_log, N = 16 * T->K;
+    gf_m31 *flat = malloc(N * n0 * sizeof *flat);
+    for (size_t k = 0; k < N; k++)
+        for (size_t x = 0; x < n0; x++) flat[(k % 16) + 16 * x + 16 * n0 * (k / 16)] = T->inst[k][x];
+    int ok = cl->n >= 1;
+    for (int i = 0; i < cl->n; i++)
+        ok &= gf_m31ext3_eq(gf_mle_eval_m31(flat, cl->c[i].point, cl->c[i].n_vars), cl->c[i].value);
+    free(flat);
+    return ok;
+}
+
+static void run_case(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log, uint64_t K,
+                     gf_pool *pool, int naive, int tamper) {
+    tinst T = make_tinst(rng, n, depth, input_mul, out_log, K);
+    gf_error err;
+    gf_buf proof;
+    gf_buf_init(&proof);
+    gf_gkr_claims cl;
+    gf_status st = prove_fast(&T, pool, &proof, &cl, &err);
+    CHECK_MSG(st == GF_OK, "prove n=%u depth=%u K=%llu: %s", n, depth, (unsigned long long)K, err.msg);
+    if (st) { gf_buf_free(&proof); free_instance(&T); return; }
+    CHECK_EQ_U64(proof.len, gf_gkr_m31_proof_bytes(T.c, K));
+    CHECK(claims_match(&T, &cl));
+    gf_gkr_claims vcl;
+    st = verify_bytes(&T, proof.data, proof.len, &vcl, &err);
+    CHECK_MSG(st == GF_OK, "verify n=%u depth=%u K=%llu: %s", n, depth, (unsigned long long)K, err.msg);
+    if (!st) {
+        CHECK(vcl.n == cl.n);
+        for (int i = 0; i < cl.n && i < vcl.n; i++) {
+            CHECK(gf_m31ext3_eq(vcl.c[i].value, cl.c[i].value));
+            CHECK(!memcmp(vcl.c[i].point, cl.c[i].point, cl.c[i].n_vars * sizeof(gf_m31ext3)));
+        }
+        gf_gkr_claims_free(&vcl);
+    }
+    if (naive) {
+        gf_transcript t;
+        setup_transcript(&t);
+        for (uint32_t i = 0; i < T.c->n_coefs; i++) if (T.c->coef_kind[i] == GF_COEF_RANDOM) (void)gf_transcript_challenge_m31(&t);
+        gf_buf np;
+        gf_buf_init(&np);
+        naive_prove(&T, &t, &np);
+        CHECK_EQ_U64(np.len, proof.len);
+        CHECK_MSG(np.len == proof.len && !memcmp(np.data, proof.data, np.len), "naive prover disagrees (n=%u depth=%u K=%llu)",
+                  n, depth, (unsigned long long)K);
+        gf_buf_free(&np);
+        gf_transcript_free(&t);
+    }
+    if (tamper) {
+        /* every byte flipped: verification must fail (or the claims must change, which the
+         * PCS check would catch: count that as rejected too) */
+        size_t accepted = 0;
+        for (size_t i = 0; i < proof.len; i++) {
+            proof.data[i] ^= (uint8_t)(1u << (i % 8));
+            gf_gkr_claims tc;
+            if (verify_bytes(&T, proof.data, proof.len, &tc, &err) == GF_OK) {
+                if (claims_match(&T, &tc)) accepted++;
+                gf_gkr_claims_free(&tc);
+            }
+            proof.data[i] ^= (uint8_t)(1u << (i % 8));
+        }
+        CHECK_EQ_U64(accepted, 0);
+        gf_gkr_claims tc;
+        CHECK(verify_bytes(&T, proof.data, proof.len - 1, &tc, &err) == GF_ERR_FORMAT);
+    }
+    gf_gkr_claims_free(&cl);
+    gf_buf_free(&proof);
+    free_instance(&T);
+}
+
+static void test_naive_agreement(gf_rng *rng) {
+    run_case(rng, 2, 1, 1, 0, 1, NULL, 1, 0);
+    run_case(rng, 3, 2, 1, 1, 1, NULL, 1, 0);
+    run_case(rng, 3, 2, 0, 2, 2, NULL, 1, 0);
+    run_case(rng, 4, 3, 1, 1, 2, NULL, 1, 0);
+    run_case(rng, 2, 2, 1, 1, 4, NULL, 1, 0);
+    run_case(rng, 6, 2, 1, 2, 1, NULL, 1, 0);   /* phase 2 on packed tables */
+}
+
+static void test_round_trips(gf_rng *rng) {
+    gf_pool *pool = NULL;
+    gf_error err;
+    REQUIRE(gf_pool_new(&pool, 2, &err) == GF_OK);
+    for (int it = 0; it < 12; it++) {
+        unsigned n = 1 + (unsigned)gf_rng_below(rng, 9), depth = 1 + (unsigned)gf_rng_below(rng, 5);
+        uint64_t K = 1ull << gf_rng_below(rng, 4);
+        run_case(rng, n, depth, (int)gf_rng_below(rng, 2), (unsigned)gf_rng_below(rng, n), K, it % 2 ? pool : NULL, 0, 0);
+    }
+    /* large enough that the pool really splits rounds */
+    run_case(rng, 12, 2, 1, 3, 2, pool, 0, 0);
+    run_case(rng, 10, 2, 1, 3, 8, pool, 0, 0);
+    gf_pool_free(pool);
+}
+
+static void test_tamper(gf_rng *rng) {
+    run_case(rng, 3, 2, 1, 1, 1, NULL, 0, 1);
+    run_case(rng, 2, 1, 0, 0, 2, NULL, 0, 1);
+}
+
+static void test_bad_witness(gf_rng *rng) {
+    tinst T = make_tinst(rng, 3, 2, 1, 1, 2);
+    /* corrupt one expected value of instance 21: the diff for that wire becomes non-zero */
+    T.inst[21][4] = gf_m31_add(T.inst[21][4], 1);
+    for (uint32_t l = 0; l <= T.c->n_layers; l++) gf_free_aligned(T.vals[l]);
+    free(T.vals);
+    evaluate_all(&T);
+    gf_error err;
+    gf_buf proof;
+    gf_buf_init(&proof);
+    gf_gkr_claims cl;
+    gf_status st = prove_fast(&T, NULL, &proof, &cl, &err);
+    CHECK(st == GF_ERR_WITNESS);
+    CHECK_MSG(strstr(err.msg, "instance 21") != NULL, "message should name the instance: %s", err.msg);
+    gf_buf_free(&proof);
+    free_instance(&T);
+}
+
+/* Public-output mode: outputs need not be zero; the verifier's claim comes from them, so
+ * changing any single output value must make verification fail. */
+static void test_public_outputs(gf_rng *rng) {
+    tinst T = make_tinst(rng, 4, 2, 1, 2, 2);
+    for (size_t k = 0; k < 32; k++) T.inst[k][9] = gf_m31_random(rng);   /* breaks the residuals */
+    for (uint32_t l = 0; l <= T.c->n_layers; l++) gf_free_aligned(T.vals[l]);
+    free(T.vals);
+    evaluate_all(&T);
+    T.public_out = 1;
+    gf_error err;
+    gf_buf proof;
+    gf_buf_init(&proof);
+    gf_gkr_claims cl, vcl;
+    REQUIRE(prove_fast(&T, NULL, &proof, &cl, &err) == GF_OK);
+    CHECK(claims_match(&T, &cl));
+    CHECK(verify_bytes(&T, proof.data, proof.len, &vcl, &err) == GF_OK);
+    gf_gkr_claims_free(&vcl);
+    gf_m31x16 *outv = T.vals[T.c->n_layers];
+    size_t nout = 2 * ((size_t)1 << T.c->layers[T.c->n_layers - 1].out_log);
+    for (size_t i = 0; i < nout; i++)
+        for (int s = 0; s < 16; s += 5) {
+            outv[i].v[s] = gf_m31_add(outv[i].v[s], 1);
+            gf_status st = verify_bytes(&T, proof.data, proof.len, &vcl, &err);
+            CHECK_MSG(st == GF_ERR_VERIFY || (st == GF_OK && !claims_match(&T, &vcl)), "changed output %zu lane %d accepted", i, s);
+            if (st == GF_OK) gf_gkr_claims_free(&vcl);
+            outv[i].v[s] = gf_m31_sub(outv[i].v[s], 1);
+        }
+    gf_gkr_claims_free(&cl);
+    gf_buf_free(&proof);
+    free_instance(&T);
+}
+
+int main(void) {
+    TEST_BEGIN();
+    RUN(test_naive_agreement);
+    RUN(test_round_trips);
+    RUN(test_tamper);
+    RUN(test_bad_witness);
+    RUN(test_public_outputs);
+    return TEST_END();
+}
