@@ -1,25 +1,86 @@
 #ifndef GF_FIELD_M31X16_H
 #define GF_FIELD_M31X16_H
 /* M31x16: 16 independent M31 values ("lanes"), one per circuit instance.
- * Invariants: 64-byte aligned, lane j is the j-th uint32 in memory, every lane canonical
- * [0, p-1] (so all backends are bit-identical and equality is memcmp).
- * Backends: AVX-512 (one zmm), AVX2 (two ymm), scalar; chosen at build time from the
- * compiler's target (-march / GKRFLOW_SIMD); all produce the same bits.
- * PLACEHOLDER: scalar-only until the SIMD backends land; API is fixed. */
+ * Invariants: 64 bytes, 64-byte aligned, lane j is the j-th uint32 in memory (`.v[j]`), and
+ * every lane canonical in [0, p-1] after every operation, so all backends produce the same
+ * bits and equality is memcmp. Functions taking uint32_t* expect canonical values unless
+ * they say they reduce.
+ *
+ * Backends, each a set of suffixed static inline functions in its own header:
+ *   m31x16_avx512_impl.h  (one zmm, `.z`; needs AVX-512F)   gf_m31x16_mul_avx512, ...
+ *   m31x16_avx2_impl.h    (two ymm, `.y[0..1]`; needs AVX2)  gf_m31x16_mul_avx2, ...
+ *   m31x16_scalar_impl.h  (plain C, any target)             gf_m31x16_mul_generic, ...
+ * (the scalar suffix is _generic because gf_m31x16_mul_scalar already names multiplication by
+ * a scalar). A backend's header is included whenever the translation unit is compiled for its
+ * ISA, so ISA-specific files (*_avx512.c, *_avx2.c) can call it directly after a run-time CPU
+ * check. The unsuffixed API below maps to the default backend, chosen at build time:
+ * AVX-512 if __AVX512F__ (unless GKRFLOW_FORCE_SCALAR or GKRFLOW_FORCE_AVX2), else AVX2 if
+ * __AVX2__ (unless GKRFLOW_FORCE_SCALAR), else scalar. */
 #include <stdalign.h>
+#include <stdint.h>
 #include "field/m31.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define GF_M31X16_X86 1
+#endif
 
-typedef struct gf_m31x16 { alignas(64) uint32_t v[16]; } gf_m31x16;
+/* Hot code must inline fully (GCC otherwise outlines big composites such as M31Ext3x16 mul,
+ * passing 192-byte values through memory); the backends and m31ext3x16.h use this. */
+#define GF_M31X16_INLINE static inline __attribute__((always_inline))
 
-static inline gf_m31x16 gf_m31x16_broadcast(gf_m31 a) { gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = a; return r; }
-static inline gf_m31x16 gf_m31x16_zero(void) { return gf_m31x16_broadcast(0); }
-static inline gf_m31x16 gf_m31x16_add(gf_m31x16 a, gf_m31x16 b) { gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = gf_m31_add(a.v[i], b.v[i]); return r; }
-static inline gf_m31x16 gf_m31x16_sub(gf_m31x16 a, gf_m31x16 b) { gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = gf_m31_sub(a.v[i], b.v[i]); return r; }
-static inline gf_m31x16 gf_m31x16_neg(gf_m31x16 a) { gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = gf_m31_neg(a.v[i]); return r; }
-static inline gf_m31x16 gf_m31x16_mul(gf_m31x16 a, gf_m31x16 b) { gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = gf_m31_mul(a.v[i], b.v[i]); return r; }
-static inline gf_m31x16 gf_m31x16_mul_scalar(gf_m31x16 a, gf_m31 b) { return gf_m31x16_mul(a, gf_m31x16_broadcast(b)); }
-static inline gf_m31 gf_m31x16_hsum(gf_m31x16 a) { uint64_t s = 0; for (int i = 0; i < 16; i++) s += a.v[i]; return gf_m31_from_u64(s); }
-static inline int gf_m31x16_eq(gf_m31x16 a, gf_m31x16 b) { for (int i = 0; i < 16; i++) if (a.v[i] != b.v[i]) return 0; return 1; }
-static inline const char *gf_m31x16_backend(void) { return "scalar"; }
+typedef union gf_m31x16 {
+    alignas(64) uint32_t v[16];
+#ifdef GF_M31X16_X86
+    __m512i z;       /* only touched by code compiled for AVX-512F */
+    __m256i y[2];    /* only touched by code compiled for AVX2 */
+#endif
+} gf_m31x16;
+
+#include "field/m31x16_scalar_impl.h"
+#if defined(GF_M31X16_X86) && defined(__AVX2__)
+#include "field/m31x16_avx2_impl.h"
+#endif
+#if defined(GF_M31X16_X86) && defined(__AVX512F__)
+#include "field/m31x16_avx512_impl.h"
+#endif
+
+#if defined(GF_M31X16_X86) && defined(__AVX512F__) && !defined(GKRFLOW_FORCE_SCALAR) && !defined(GKRFLOW_FORCE_AVX2)
+#define GF_M31X16_SFX(name) name##_avx512
+#define GF_M31X16_BACKEND "avx512"
+#elif defined(GF_M31X16_X86) && defined(__AVX2__) && !defined(GKRFLOW_FORCE_SCALAR)
+#define GF_M31X16_SFX(name) name##_avx2
+#define GF_M31X16_BACKEND "avx2"
+#else
+#define GF_M31X16_SFX(name) name##_generic
+#define GF_M31X16_BACKEND "scalar"
+#endif
+
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_broadcast(gf_m31 a) { return GF_M31X16_SFX(gf_m31x16_broadcast)(a); }
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_zero(void) { return GF_M31X16_SFX(gf_m31x16_broadcast)(0); }
+/* p[0..15], canonical; no alignment needed. */
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_load(const uint32_t *p) { return GF_M31X16_SFX(gf_m31x16_load)(p); }
+/* p[0..15], any uint32 values: each lane is reduced mod p. */
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_load_reduce(const uint32_t *p) { return GF_M31X16_SFX(gf_m31x16_load_reduce)(p); }
+GF_M31X16_INLINE void gf_m31x16_store(uint32_t *p, gf_m31x16 a) { GF_M31X16_SFX(gf_m31x16_store)(p, a); }
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_add(gf_m31x16 a, gf_m31x16 b) { return GF_M31X16_SFX(gf_m31x16_add)(a, b); }
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_sub(gf_m31x16 a, gf_m31x16 b) { return GF_M31X16_SFX(gf_m31x16_sub)(a, b); }
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_neg(gf_m31x16 a) { return GF_M31X16_SFX(gf_m31x16_neg)(a); }
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_dbl(gf_m31x16 a) { return GF_M31X16_SFX(gf_m31x16_add)(a, a); }
+/* 5a (the M31Ext3 non-residue), cheaper than a multiplication. */
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_mul5(gf_m31x16 a) { return GF_M31X16_SFX(gf_m31x16_mul5)(a); }
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_mul(gf_m31x16 a, gf_m31x16 b) { return GF_M31X16_SFX(gf_m31x16_mul)(a, b); }
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_sqr(gf_m31x16 a) { return GF_M31X16_SFX(gf_m31x16_mul)(a, a); }
+/* a * b with b broadcast to every lane. */
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_mul_scalar(gf_m31x16 a, gf_m31 b) { return GF_M31X16_SFX(gf_m31x16_mul_scalar)(a, b); }
+/* a * b + c. */
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_mul_add(gf_m31x16 a, gf_m31x16 b, gf_m31x16 c) { return GF_M31X16_SFX(gf_m31x16_mul_add)(a, b, c); }
+/* a0*b0 + a1*b1 + a2*b2 with a single reduction (cheaper than 3 muls + 2 adds). */
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot3(gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1, gf_m31x16 a2, gf_m31x16 b2) {
+    return GF_M31X16_SFX(gf_m31x16_dot3)(a0, b0, a1, b1, a2, b2);
+}
+/* Sum over the 16 lanes. */
+GF_M31X16_INLINE gf_m31 gf_m31x16_hsum(gf_m31x16 a) { return GF_M31X16_SFX(gf_m31x16_hsum)(a); }
+GF_M31X16_INLINE int gf_m31x16_eq(gf_m31x16 a, gf_m31x16 b) { return GF_M31X16_SFX(gf_m31x16_eq)(a, b); }
+GF_M31X16_INLINE const char *gf_m31x16_backend(void) { return GF_M31X16_BACKEND; }
 
 #endif

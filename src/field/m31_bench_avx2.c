@@ -1,0 +1,12 @@
+/* AVX2 kernels for `gkrflow bench field`; called only after a run-time CPU check. The build's
+ * backend choice is overridden (AVX2 even if the compiler also targets AVX-512) so that
+ * M31Ext3x16 here runs on AVX2 too. */
+#undef GKRFLOW_FORCE_SCALAR
+#undef GKRFLOW_FORCE_AVX2
+#define GKRFLOW_FORCE_AVX2 1
+#include "field/m31ext3x16.h"
+#include "field/m31_bench_impl.h"
+
+GF_M31_BENCH_DEFINE_KERNELS(bench_avx2, _avx2)
+
+uint64_t gf_m31_bench_kernel_avx2(int kernel, uint64_t n, const uint32_t *seed) { return bench_avx2(kernel, n, seed); }

@@ -1,0 +1,57 @@
+#ifndef GF_FIELD_M31X16_SCALAR_IMPL_H
+#define GF_FIELD_M31X16_SCALAR_IMPL_H
+/* Portable M31x16 backend: per-lane gf_m31 ops. The reference the SIMD backends must match
+ * bit for bit. Include via field/m31x16.h only. */
+#include <string.h>
+
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_broadcast_generic(gf_m31 a) {
+    gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = a; return r;
+}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_load_generic(const uint32_t *p) {
+    gf_m31x16 r; memcpy(r.v, p, sizeof r.v); return r;
+}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_load_reduce_generic(const uint32_t *p) {
+    gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = gf_m31_from_u32(p[i]); return r;
+}
+GF_M31X16_INLINE void gf_m31x16_store_generic(uint32_t *p, gf_m31x16 a) { memcpy(p, a.v, sizeof a.v); }
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_add_generic(gf_m31x16 a, gf_m31x16 b) {
+    gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = gf_m31_add(a.v[i], b.v[i]); return r;
+}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_sub_generic(gf_m31x16 a, gf_m31x16 b) {
+    gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = gf_m31_sub(a.v[i], b.v[i]); return r;
+}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_neg_generic(gf_m31x16 a) {
+    gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = gf_m31_neg(a.v[i]); return r;
+}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_mul5_generic(gf_m31x16 a) {
+    gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = gf_m31_from_u64(5 * (uint64_t)a.v[i]); return r;
+}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_mul_generic(gf_m31x16 a, gf_m31x16 b) {
+    gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = gf_m31_mul(a.v[i], b.v[i]); return r;
+}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_mul_scalar_generic(gf_m31x16 a, gf_m31 b) {
+    gf_m31x16 r; for (int i = 0; i < 16; i++) r.v[i] = gf_m31_mul(a.v[i], b); return r;
+}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_mul_add_generic(gf_m31x16 a, gf_m31x16 b, gf_m31x16 c) {
+    /* (p-1)^2 + p-1 < 2^64: one reduction */
+    gf_m31x16 r;
+    for (int i = 0; i < 16; i++) r.v[i] = gf_m31_from_u64((uint64_t)a.v[i] * b.v[i] + c.v[i]);
+    return r;
+}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot3_generic(gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1,
+                                               gf_m31x16 a2, gf_m31x16 b2) {
+    /* 3 (p-1)^2 < 2^64 */
+    gf_m31x16 r;
+    for (int i = 0; i < 16; i++)
+        r.v[i] = gf_m31_from_u64((uint64_t)a0.v[i] * b0.v[i] + (uint64_t)a1.v[i] * b1.v[i] +
+                                 (uint64_t)a2.v[i] * b2.v[i]);
+    return r;
+}
+GF_M31X16_INLINE gf_m31 gf_m31x16_hsum_generic(gf_m31x16 a) {
+    uint64_t s = 0; for (int i = 0; i < 16; i++) s += a.v[i]; return gf_m31_from_u64(s);
+}
+GF_M31X16_INLINE int gf_m31x16_eq_generic(gf_m31x16 a, gf_m31x16 b) {
+    uint32_t d = 0; for (int i = 0; i < 16; i++) d |= a.v[i] ^ b.v[i]; return d == 0;
+}
+
+#endif
