@@ -44,6 +44,14 @@ gf_status gf_gkr_m31_prove(const gf_circuit *c, const gf_m31 *coefs, gf_m31x16 *
                            int public_outputs, gf_transcript *t, gf_buf *proof, gf_pool *pool, gf_gkr_claims *out,
                            gf_error *err);
 
+/* Reusable prover: scratch tables sized once for (circuit, n_blocks) and reused by every run,
+ * so repeated proofs allocate nothing. The circuit must outlive the prover. */
+typedef struct gf_gkr_m31_prover gf_gkr_m31_prover;
+gf_status gf_gkr_m31_prover_new(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, gf_error *err);
+void gf_gkr_m31_prover_free(gf_gkr_m31_prover *p);
+gf_status gf_gkr_m31_prover_run(gf_gkr_m31_prover *p, const gf_m31 *coefs, gf_m31x16 *const *vals, int public_outputs,
+                                gf_transcript *t, gf_buf *proof, gf_pool *pool, gf_gkr_claims *out, gf_error *err);
+
 /* Replays the prover's messages from r; on success out holds the input claims that the caller
  * must check against the committed input. GF_ERR_VERIFY with the layer, phase and round at
  * fault on rejection; GF_ERR_FORMAT if the proof is truncated. */

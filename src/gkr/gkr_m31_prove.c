@@ -23,9 +23,9 @@ typedef struct prover {
     gf_buf *proof;
     gf_pool *pool;
     /* scratch, sized for the largest layer */
-    gf_m31ext3x16 *hg0, *hgA, *vA, *vB, *W, *p2M, *p2V;
+    gf_m31ext3x16 *hg0, *hgA, *vA, *vB, *W, *p2M, *p2V, *Zv, *Tv;
     uint8_t *ex;
-    gf_m31ext3 *Z, *tmp, *zc_mul, *zc_add, *sb_e, *sb_v, *sb_h, *mzx, *vy;
+    gf_m31ext3 *zc_mul, *zc_add, *sb_e, *sb_v, *sb_h, *mzx, *vy;
     gf_m31ext3 *rz0, *rz1, *rsb, *rsb_new, *rx, *ry;
     int has_rz1;
     gf_m31ext3 claim_vx, claim_vy;   /* claims left by the last processed layer */
@@ -84,7 +84,7 @@ typedef struct {
     gf_m31ext3x16 acc[MAXT][3];
 } xjob;
 
-static inline void acc_flush(xjob *J, int tid, size_t b, gf_m31ext3x16 loc[3]) {
+static inline __attribute__((always_inline)) void acc_flush(xjob *J, int tid, size_t b, gf_m31ext3x16 loc[3]) {
     for (int k = 0; k < 3; k++)
         J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(loc[k], J->P->W[b]));
 }
@@ -113,41 +113,68 @@ static void x_round0(void *ctx, int tid, size_t it0, size_t it1) {
     }
 }
 
-static inline gf_m31ext3x16 fold_base(gf_m31x16 a, gf_m31x16 b, gf_m31ext3 r) {
+static inline __attribute__((always_inline)) gf_m31ext3x16 fold_base(gf_m31x16 a, gf_m31x16 b, gf_m31ext3 r) {
     gf_m31ext3x16 d = gf_m31ext3x16_ext_times_base(r, gf_m31x16_sub(b, a));
     d.c[0] = gf_m31x16_add(d.c[0], a);
     return d;
 }
-static inline gf_m31ext3x16 fold_ext(gf_m31ext3x16 a, gf_m31ext3x16 b, gf_m31ext3 r) {
+static inline __attribute__((always_inline)) gf_m31ext3x16 fold_ext(gf_m31ext3x16 a, gf_m31ext3x16 b, gf_m31ext3 r) {
     return gf_m31ext3x16_add(a, gf_m31ext3x16_scale(gf_m31ext3x16_sub(b, a), r));
 }
 
-/* Rounds >= 1: fold the previous round's tables with r and evaluate this round's pairs. */
-static void x_fused(void *ctx, int tid, size_t it0, size_t it1) {
+/* Rounds >= 1: fold the previous round's tables with r and evaluate this round's pairs.
+ * Two specialisations (base or extension V source); folded values stay in registers for
+ * the products instead of being re-read from the destination. */
+static inline __attribute__((always_inline)) void x_products(gf_m31ext3x16 loc[3], gf_m31ext3x16 h0, gf_m31ext3x16 h1, gf_m31ext3x16 v0,
+                              gf_m31ext3x16 v1) {
+    loc[0] = gf_m31ext3x16_add(loc[0], gf_m31ext3x16_mul(h0, v0));
+    loc[1] = gf_m31ext3x16_add(loc[1], gf_m31ext3x16_mul(h1, v1));
+    gf_m31ext3x16 v2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0);
+    gf_m31ext3x16 h2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0);
+    loc[2] = gf_m31ext3x16_add(loc[2], gf_m31ext3x16_mul(h2, v2));
+}
+
+static void x_fused_base(void *ctx, int tid, size_t it0, size_t it1) {
     xjob *J = ctx;
-    size_t pb = J->per_block, m = J->src_m, md = m / 2;
+    const size_t pb = J->per_block, m = J->src_m, md = m / 2;
     const gf_m31ext3 r = J->r;
+    const uint8_t *restrict exs = J->ex_src, *restrict exd = J->ex_dst;
     for (size_t it = it0; it < it1;) {
         size_t b = it / pb, i = it % pb, iend = (b + 1) * pb < it1 ? pb : i + (it1 - it);
-        const gf_m31ext3x16 *h = J->hsrc + b * m;
-        gf_m31ext3x16 *vd = J->vdst + b * md, *hd = J->hdst + b * md;
+        const gf_m31ext3x16 *restrict h = J->hsrc + b * m;
+        const gf_m31x16 *restrict vb = J->vbase + b * m;
+        gf_m31ext3x16 *restrict vd = J->vdst + b * md, *restrict hd = J->hdst + b * md;
         gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
         for (; i < iend; i++) {
-            gf_m31ext3x16 V[2], H[2];
-            for (int t = 0; t < 2; t++) {
-                size_t idx = 2 * i + t, a = 2 * idx;
-                if (J->vbase) V[t] = fold_base(J->vbase[b * m + a], J->vbase[b * m + a + 1], r);
-                else V[t] = fold_ext(J->vsrc[b * m + a], J->vsrc[b * m + a + 1], r);
-                vd[idx] = V[t];
-                H[t] = (J->ex_src[a] | J->ex_src[a + 1]) ? fold_ext(h[a], h[a + 1], r) : gf_m31ext3x16_zero();
-                hd[idx] = H[t];
-            }
-            if (!(J->ex_dst[2 * i] | J->ex_dst[2 * i + 1])) continue;
-            loc[0] = gf_m31ext3x16_add(loc[0], gf_m31ext3x16_mul(H[0], V[0]));
-            loc[1] = gf_m31ext3x16_add(loc[1], gf_m31ext3x16_mul(H[1], V[1]));
-            gf_m31ext3x16 v2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(V[1], V[1]), V[0]);
-            gf_m31ext3x16 h2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(H[1], H[1]), H[0]);
-            loc[2] = gf_m31ext3x16_add(loc[2], gf_m31ext3x16_mul(h2, v2));
+            const size_t a = 4 * i;
+            gf_m31ext3x16 v0 = fold_base(vb[a], vb[a + 1], r), v1 = fold_base(vb[a + 2], vb[a + 3], r);
+            gf_m31ext3x16 h0 = (exs[a] | exs[a + 1]) ? fold_ext(h[a], h[a + 1], r) : gf_m31ext3x16_zero();
+            gf_m31ext3x16 h1 = (exs[a + 2] | exs[a + 3]) ? fold_ext(h[a + 2], h[a + 3], r) : gf_m31ext3x16_zero();
+            vd[2 * i] = v0; vd[2 * i + 1] = v1; hd[2 * i] = h0; hd[2 * i + 1] = h1;
+            if (exd[2 * i] | exd[2 * i + 1]) x_products(loc, h0, h1, v0, v1);
+        }
+        acc_flush(J, tid, b, loc);
+        it = (b + 1) * pb;
+    }
+}
+
+static void x_fused_ext(void *ctx, int tid, size_t it0, size_t it1) {
+    xjob *J = ctx;
+    const size_t pb = J->per_block, m = J->src_m, md = m / 2;
+    const gf_m31ext3 r = J->r;
+    const uint8_t *restrict exs = J->ex_src, *restrict exd = J->ex_dst;
+    for (size_t it = it0; it < it1;) {
+        size_t b = it / pb, i = it % pb, iend = (b + 1) * pb < it1 ? pb : i + (it1 - it);
+        const gf_m31ext3x16 *restrict h = J->hsrc + b * m, *restrict vs = J->vsrc + b * m;
+        gf_m31ext3x16 *restrict vd = J->vdst + b * md, *restrict hd = J->hdst + b * md;
+        gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
+        for (; i < iend; i++) {
+            const size_t a = 4 * i;
+            gf_m31ext3x16 v0 = fold_ext(vs[a], vs[a + 1], r), v1 = fold_ext(vs[a + 2], vs[a + 3], r);
+            gf_m31ext3x16 h0 = (exs[a] | exs[a + 1]) ? fold_ext(h[a], h[a + 1], r) : gf_m31ext3x16_zero();
+            gf_m31ext3x16 h1 = (exs[a + 2] | exs[a + 3]) ? fold_ext(h[a + 2], h[a + 3], r) : gf_m31ext3x16_zero();
+            vd[2 * i] = v0; vd[2 * i + 1] = v1; hd[2 * i] = h0; hd[2 * i + 1] = h1;
+            if (exd[2 * i] | exd[2 * i + 1]) x_products(loc, h0, h1, v0, v1);
         }
         acc_flush(J, tid, b, loc);
         it = (b + 1) * pb;
@@ -243,14 +270,22 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
     (void)is_last_layer_processed;
 
     /* Z(z) = eq(rz0, z) + alpha eq(rz1, z); per-gate Z[o] * coef */
-    gf_mle_eq_table(P->Z, P->rz0, mo, gf_m31ext3_one());
+    if (gf_mle_eq_table_x16(P->Zv, P->rz0, mo, gf_m31ext3_one())) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     if (P->has_rz1) {
         gf_m31ext3 alpha = gf_transcript_challenge_m31ext3(P->t);
-        gf_mle_eq_table(P->tmp, P->rz1, mo, alpha);
-        for (size_t z = 0; z < ((size_t)1 << mo); z++) P->Z[z] = gf_m31ext3_add(P->Z[z], P->tmp[z]);
+        if (gf_mle_eq_table_x16(P->Tv, P->rz1, mo, alpha)) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+        for (size_t z = 0; z < gf_eq16_vectors(mo); z++) P->Zv[z] = gf_m31ext3x16_add(P->Zv[z], P->Tv[z]);
     }
-    for (uint64_t g = 0; g < L->n_mul; g++) P->zc_mul[g] = gf_m31ext3_mul_base(P->Z[L->mul[g].out], P->coefs[L->mul[g].coef]);
-    for (uint64_t g = 0; g < L->n_add; g++) P->zc_add[g] = gf_m31ext3_mul_base(P->Z[L->add[g].out], P->coefs[L->add[g].coef]);
+    for (uint64_t g = 0; g < L->n_mul; g++) {
+        gf_m31 cf = P->coefs[L->mul[g].coef];
+        gf_m31ext3 z = gf_eq16_at(P->Zv, L->mul[g].out);
+        P->zc_mul[g] = cf == 1 ? z : gf_m31ext3_mul_base(z, cf);
+    }
+    for (uint64_t g = 0; g < L->n_add; g++) {
+        gf_m31 cf = P->coefs[L->add[g].coef];
+        gf_m31ext3 z = gf_eq16_at(P->Zv, L->add[g].out);
+        P->zc_add[g] = cf == 1 ? z : gf_m31ext3_mul_base(z, cf);
+    }
 
     /* sparsity masks per fold level (block independent) */
     uint8_t *lev[32];
@@ -298,7 +333,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
             J->vdst = vbufs[(j - 1) & 1]; J->hdst = hbufs[(j - 1) & 1];
             J->ex_src = lev[j - 1]; J->ex_dst = lev[j]; J->r = r;
             memset(J->acc, 0, sizeof J->acc);
-            run(P, P->K * J->per_block, x_fused, J);
+            run(P, P->K * J->per_block, j == 1 ? x_fused_base : x_fused_ext, J);
             x_collect(P, J, nt, ev);
             send(P, ev, 3);
             r = gf_transcript_challenge_m31ext3(P->t);
@@ -351,11 +386,11 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
 
     if (L->n_mul > 0) {
         gf_m31ext3 coef2 = gf_m31ext3_mul(eq_fin, vx);
-        gf_mle_eq_table(P->tmp, P->rx, n, gf_m31ext3_one());
+        if (gf_mle_eq_table_x16(P->Tv, P->rx, n, gf_m31ext3_one())) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
         memset(P->mzx, 0, m * sizeof *P->mzx);
         for (uint64_t g = 0; g < L->n_mul; g++) {
             const gf_gate_mul *G = &L->mul[g];
-            P->mzx[G->in1] = gf_m31ext3_add(P->mzx[G->in1], gf_m31ext3_mul(P->zc_mul[g], P->tmp[G->in0]));
+            P->mzx[G->in1] = gf_m31ext3_add(P->mzx[G->in1], gf_m31ext3_mul(P->zc_mul[g], gf_eq16_at(P->Tv, G->in0)));
         }
         pack_weights(P, P->rsb_new);
         vyjob vj = {P, vin, m};
@@ -428,21 +463,75 @@ void gf_gkr_claims_free(gf_gkr_claims *cl) {
     cl->n = 0;
 }
 
-static void free_prover(prover *P) {
+static void free_scratch(prover *P) {
     gf_free_aligned(P->hg0); gf_free_aligned(P->hgA); gf_free_aligned(P->vA); gf_free_aligned(P->vB);
     gf_free_aligned(P->W); gf_free_aligned(P->p2M); gf_free_aligned(P->p2V); free(P->ex);
-    free(P->Z); free(P->tmp); free(P->zc_mul); free(P->zc_add); free(P->sb_e); free(P->sb_v); free(P->sb_h);
+    gf_free_aligned(P->Zv); gf_free_aligned(P->Tv);
+    free(P->zc_mul); free(P->zc_add); free(P->sb_e); free(P->sb_v); free(P->sb_h);
     free(P->mzx); free(P->vy); free(P->rz0); free(P->rz1); free(P->rsb); free(P->rsb_new); free(P->rx); free(P->ry);
 }
 
-gf_status gf_gkr_m31_prove(const gf_circuit *c, const gf_m31 *coefs, gf_m31x16 *const *vals, uint64_t n_blocks,
-                           int public_outputs, gf_transcript *t, gf_buf *proof, gf_pool *pool, gf_gkr_claims *out,
-                           gf_error *err) {
-    memset(out, 0, sizeof *out);
+struct gf_gkr_m31_prover { prover P; };
+
+gf_status gf_gkr_m31_prover_new(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, gf_error *err) {
+    *out = NULL;
     if (c->field != GF_FIELD_M31) return gf_error_set(err, GF_ERR_INVALID, "GKR M31 prover given a %s circuit", gf_field_name(c->field));
     if (!gf_is_pow2(n_blocks) || n_blocks > (1u << 20))
         return gf_error_set(err, GF_ERR_INVALID, "number of 16-instance blocks must be a power of two <= 2^20, got %llu",
                             (unsigned long long)n_blocks);
+    gf_gkr_m31_prover *G = calloc(1, sizeof *G);
+    if (!G) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    prover *P = &G->P;
+    P->c = c; P->K = n_blocks; P->kb = gf_log2_u64(n_blocks); P->nsb = 4 + P->kb;
+    unsigned nin = 0, nout = 0;
+    uint64_t gm = 1, ga = 1;
+    for (uint32_t l = 0; l < c->n_layers; l++) {
+        if (c->layers[l].in_log > nin) nin = c->layers[l].in_log;
+        if (c->layers[l].out_log > nout) nout = c->layers[l].out_log;
+        if (c->layers[l].n_mul > gm) gm = c->layers[l].n_mul;
+        if (c->layers[l].n_add > ga) ga = c->layers[l].n_add;
+    }
+    size_t min = (size_t)1 << nin, mout = (size_t)1 << nout, mx = min > mout ? min : mout;
+    size_t K = n_blocks, nsbv = 16 * K;
+    P->hg0 = gf_alloc_aligned(K * min, sizeof(gf_m31ext3x16));
+    P->hgA = gf_alloc_aligned(K * (min / 2 + 1), sizeof(gf_m31ext3x16));
+    P->vA = gf_alloc_aligned(K * (min / 2 + 1), sizeof(gf_m31ext3x16));
+    P->vB = gf_alloc_aligned(K * (min / 4 + 1), sizeof(gf_m31ext3x16));
+    P->W = gf_alloc_aligned(K, sizeof(gf_m31ext3x16));
+    P->p2M = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
+    P->p2V = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
+    P->ex = malloc(2 * min + 2);
+    P->Zv = gf_alloc_aligned(mx / 16 + 1, sizeof(gf_m31ext3x16));
+    P->Tv = gf_alloc_aligned(mx / 16 + 1, sizeof(gf_m31ext3x16));
+    P->zc_mul = malloc(gm * sizeof *P->zc_mul); P->zc_add = malloc(ga * sizeof *P->zc_add);
+    P->sb_e = malloc(nsbv * sizeof *P->sb_e); P->sb_v = malloc(nsbv * sizeof *P->sb_v); P->sb_h = malloc(nsbv * sizeof *P->sb_h);
+    P->mzx = malloc(min * sizeof *P->mzx); P->vy = malloc(min * sizeof *P->vy);
+    size_t nr = (nin > nout ? nin : nout) + 1;
+    P->rz0 = malloc(nr * sizeof *P->rz0); P->rz1 = malloc(nr * sizeof *P->rz1);
+    P->rx = malloc(nr * sizeof *P->rx); P->ry = malloc(nr * sizeof *P->ry);
+    P->rsb = malloc(P->nsb * sizeof *P->rsb); P->rsb_new = malloc(P->nsb * sizeof *P->rsb_new);
+    if (!P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->ex || !P->Zv || !P->Tv ||
+        !P->zc_mul || !P->zc_add || !P->sb_e || !P->sb_v || !P->sb_h || !P->mzx || !P->vy || !P->rz0 || !P->rz1 ||
+        !P->rx || !P->ry || !P->rsb || !P->rsb_new) {
+        gf_gkr_m31_prover_free(G);
+        return gf_error_set(err, GF_ERR_NOMEM, "out of memory allocating GKR prover tables (%zu blocks x 2^%u wires)", K, nin);
+    }
+    *out = G;
+    return GF_OK;
+}
+
+void gf_gkr_m31_prover_free(gf_gkr_m31_prover *G) {
+    if (!G) return;
+    free_scratch(&G->P);
+    free(G);
+}
+
+gf_status gf_gkr_m31_prover_run(gf_gkr_m31_prover *G, const gf_m31 *coefs, gf_m31x16 *const *vals, int public_outputs,
+                                gf_transcript *t, gf_buf *proof, gf_pool *pool, gf_gkr_claims *out, gf_error *err) {
+    memset(out, 0, sizeof *out);
+    prover *P = &G->P;
+    const gf_circuit *c = P->c;
+    const uint64_t n_blocks = P->K;
     /* outputs must all be zero: find the first offender for a useful message */
     const gf_layer *Lo = &c->layers[c->n_layers - 1];
     size_t no = (size_t)1 << Lo->out_log;
@@ -455,70 +544,46 @@ gf_status gf_gkr_m31_prove(const gf_circuit *c, const gf_m31 *coefs, gf_m31x16 *
                                         "instance %llu: output %zu is %u, not 0 (a constraint of the circuit is violated)",
                                         (unsigned long long)(b * 16 + (uint64_t)s), o, v->v[s]);
         }
+    P->coefs = coefs; P->vals = vals; P->t = t; P->proof = proof; P->pool = pool;
 
-    prover P;
-    memset(&P, 0, sizeof P);
-    P.c = c; P.coefs = coefs; P.vals = vals; P.K = n_blocks; P.kb = gf_log2_u64(n_blocks); P.nsb = 4 + P.kb;
-    P.t = t; P.proof = proof; P.pool = pool;
-    unsigned nin = 0, nout = 0;
-    uint64_t gm = 1, ga = 1;
-    for (uint32_t l = 0; l < c->n_layers; l++) {
-        if (c->layers[l].in_log > nin) nin = c->layers[l].in_log;
-        if (c->layers[l].out_log > nout) nout = c->layers[l].out_log;
-        if (c->layers[l].n_mul > gm) gm = c->layers[l].n_mul;
-        if (c->layers[l].n_add > ga) ga = c->layers[l].n_add;
-    }
-    size_t min = (size_t)1 << nin, mout = (size_t)1 << nout, mx = min > mout ? min : mout;
-    size_t K = n_blocks, nsbv = 16 * K;
-    P.hg0 = gf_alloc_aligned(K * min, sizeof(gf_m31ext3x16));
-    P.hgA = gf_alloc_aligned(K * (min / 2 + 1), sizeof(gf_m31ext3x16));
-    P.vA = gf_alloc_aligned(K * (min / 2 + 1), sizeof(gf_m31ext3x16));
-    P.vB = gf_alloc_aligned(K * (min / 4 + 1), sizeof(gf_m31ext3x16));
-    P.W = gf_alloc_aligned(K, sizeof(gf_m31ext3x16));
-    P.p2M = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
-    P.p2V = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
-    P.ex = malloc(2 * min + 2);
-    P.Z = malloc(mout * sizeof *P.Z); P.tmp = malloc(mx * sizeof *P.tmp);
-    P.zc_mul = malloc(gm * sizeof *P.zc_mul); P.zc_add = malloc(ga * sizeof *P.zc_add);
-    P.sb_e = malloc(nsbv * sizeof *P.sb_e); P.sb_v = malloc(nsbv * sizeof *P.sb_v); P.sb_h = malloc(nsbv * sizeof *P.sb_h);
-    P.mzx = malloc(min * sizeof *P.mzx); P.vy = malloc(min * sizeof *P.vy);
-    size_t nr = (nin > nout ? nin : nout) + 1;
-    P.rz0 = malloc(nr * sizeof *P.rz0); P.rz1 = malloc(nr * sizeof *P.rz1);
-    P.rx = malloc(nr * sizeof *P.rx); P.ry = malloc(nr * sizeof *P.ry);
-    P.rsb = malloc(P.nsb * sizeof *P.rsb); P.rsb_new = malloc(P.nsb * sizeof *P.rsb_new);
-    if (!P.p2M || !P.p2V || !P.hg0 || !P.hgA || !P.vA || !P.vB || !P.W || !P.ex || !P.Z || !P.tmp || !P.zc_mul || !P.zc_add || !P.sb_e ||
-        !P.sb_v || !P.sb_h || !P.mzx || !P.vy || !P.rz0 || !P.rz1 || !P.rx || !P.ry || !P.rsb || !P.rsb_new) {
-        free_prover(&P);
-        return gf_error_set(err, GF_ERR_NOMEM, "out of memory allocating GKR prover tables (%zu blocks x 2^%u wires)", K, nin);
-    }
-
-    /* output claim: value 0 at (rz, r_sb) */
+    /* output claim at (rz, r_sb) */
     gf_transcript_append_label(t, "gkr-output");
-    gf_transcript_challenge_m31ext3_vec(t, P.rz0, Lo->out_log);
-    gf_transcript_challenge_m31ext3_vec(t, P.rsb, P.nsb);
-    P.has_rz1 = 0;
+    gf_transcript_challenge_m31ext3_vec(t, P->rz0, Lo->out_log);
+    gf_transcript_challenge_m31ext3_vec(t, P->rsb, P->nsb);
+    P->has_rz1 = 0;
     gf_status st = GF_OK;
     for (uint32_t l = c->n_layers; l-- > 0;) {
-        st = prove_layer(&P, l, l == 0, err);
+        st = prove_layer(P, l, l == 0, err);
         if (st) break;
     }
     if (!st && (st = gf_buf_status(proof, err)) == GF_OK) {
         const gf_layer *L0 = &c->layers[0];
-        unsigned n0 = L0->in_log, nv = P.nsb + n0;
+        unsigned n0 = L0->in_log, nv = P->nsb + n0;
         out->n = L0->n_mul ? 2 : 1;
         for (int k = 0; k < out->n; k++) {
             gf_gkr_claim *cl = &out->c[k];
             cl->n_vars = nv;
             cl->point = malloc(nv * sizeof *cl->point);
             if (!cl->point) { gf_gkr_claims_free(out); st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); break; }
-            const gf_m31ext3 *rw = k == 0 ? P.rz0 : P.rz1;
-            memcpy(cl->point, P.rsb, 4 * sizeof *cl->point);
+            const gf_m31ext3 *rw = k == 0 ? P->rz0 : P->rz1;
+            memcpy(cl->point, P->rsb, 4 * sizeof *cl->point);
             memcpy(cl->point + 4, rw, n0 * sizeof *cl->point);
-            memcpy(cl->point + 4 + n0, P.rsb + 4, P.kb * sizeof *cl->point);
-            cl->value = k == 0 ? P.claim_vx : P.claim_vy;
+            memcpy(cl->point + 4 + n0, P->rsb + 4, P->kb * sizeof *cl->point);
+            cl->value = k == 0 ? P->claim_vx : P->claim_vy;
         }
     }
-    free_prover(&P);
+    return st;
+}
+
+gf_status gf_gkr_m31_prove(const gf_circuit *c, const gf_m31 *coefs, gf_m31x16 *const *vals, uint64_t n_blocks,
+                           int public_outputs, gf_transcript *t, gf_buf *proof, gf_pool *pool, gf_gkr_claims *out,
+                           gf_error *err) {
+    memset(out, 0, sizeof *out);
+    gf_gkr_m31_prover *G;
+    gf_status st = gf_gkr_m31_prover_new(&G, c, n_blocks, err);
+    if (st) return st;
+    st = gf_gkr_m31_prover_run(G, coefs, vals, public_outputs, t, proof, pool, out, err);
+    gf_gkr_m31_prover_free(G);
     return st;
 }
 

@@ -82,9 +82,9 @@ int cmd_prove_circuit(int argc, char **argv) {
         printf("usage: gkrflow prove-circuit --circuit C --witness W --out PROOF [--public-outputs]\n"
                "                              [--threads T] [--quiet]\n\n"
                "Proves that every instance in the witness file satisfies the circuit (all outputs 0)\n"
-               "with data-parallel GKR over M31 and the raw PCS. Instances are padded to a power of\n"
-               "two >= 16 by repeating the last one. The proof is written atomically (nothing is\n"
-               "written on failure).\n"
+               "with data-parallel GKR over the circuit's field (M31 or BN254 Fr) and the raw PCS.\n"
+               "Instances are padded to a power of two (>= 16 for M31) by repeating the last one.\n"
+               "The proof is written atomically (nothing is written on failure).\n"
                "  --public-outputs  prove instead that the inputs evaluate to the outputs listed in the\n"
                "                    proof (for circuits that compute values, such as the Keccak one)\n"
                "  --threads T       worker threads (default: GKRFLOW_THREADS or all online CPUs)\n");
@@ -109,7 +109,8 @@ int cmd_prove_circuit(int argc, char **argv) {
     int ret = 1;
     if (gf_circuit_load(&c, cp, &err) || gf_witness_load(&w, wp, &err) || gf_witness_check(w, c, &err) ||
         gf_pool_new(&pool, threads, &err) ||
-        gf_circuit_prove_m31(c, w->m31, w->n_instances, pub, pool, &proof, &S, &err) ||
+        (c->field == GF_FIELD_BN254 ? gf_circuit_prove_bn254(c, w->fr, w->n_instances, pub, pool, &proof, &S, &err)
+                                    : gf_circuit_prove_m31(c, w->m31, w->n_instances, pub, pool, &proof, &S, &err)) ||
         write_file(outp, proof.data, proof.len, &err)) {
         cli_fail(cmd, &err);
     } else {
@@ -149,7 +150,8 @@ int cmd_verify_circuit(int argc, char **argv) {
     double t0 = gf_now_seconds();
     int ret = 1;
     if (gf_circuit_load(&c, cp, &err) || read_file(pp, &data, &len, &err) ||
-        gf_circuit_verify_m31(c, data, len, &n, &flags, &err)) {
+        (c->field == GF_FIELD_BN254 ? gf_circuit_verify_bn254(c, data, len, &n, &flags, &err)
+                                    : gf_circuit_verify_m31(c, data, len, &n, &flags, &err))) {
         gf_error_prefix(&err, "%s", pp);
         cli_fail(cmd, &err);
     } else {
