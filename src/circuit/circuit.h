@@ -89,4 +89,39 @@ gf_status gf_circuit_digest(const gf_circuit *c, uint8_t digest[32], gf_error *e
 gf_status gf_circuit_import_extracted(gf_circuit **out, const char *mul_path, const char *add_path,
                                       gf_error *err);
 
+/* ---- Additions (builders, helpers). All arrays of a circuit are malloc-owned by it.
+ * The evaluators do not re-validate: they assume gf_circuit_validate(c) == GF_OK (readers
+ * and the importer guarantee it) and canonical coefficient and input values. ---- */
+
+/* Limits enforced by gf_circuit_validate and the readers. */
+#define GF_CIRCUIT_MAX_LOG 30u
+#define GF_CIRCUIT_MAX_LAYERS (1u << 20)
+
+/* Allocates the coefficient table (n_coefs zero-filled const entries; replaces any old one). */
+gf_status gf_circuit_alloc_coefs(gf_circuit *c, uint32_t n_coefs, gf_error *err);
+/* Sets the sizes of layer i and allocates its zero-filled gate arrays (replacing old ones). */
+gf_status gf_circuit_alloc_layer(gf_circuit *c, uint32_t i, uint32_t in_log, uint32_t out_log,
+                                 uint64_t n_mul, uint64_t n_add, uint64_t n_const, gf_error *err);
+/* The filled coefficient values: out[j] = table value for const entries and the next value of
+ * rnd (rnd[0], rnd[1], ... in table order) for random entries; rnd may be NULL if
+ * gf_circuit_n_random(c) == 0. out has n_coefs entries. */
+gf_status gf_circuit_coefs_fill_m31(const gf_circuit *c, const gf_m31 *rnd, gf_m31 *out, gf_error *err);
+gf_status gf_circuit_coefs_fill_bn254(const gf_circuit *c, const gf_bn254fr *rnd, gf_bn254fr *out,
+                                      gf_error *err);
+/* Frees the vals array returned by gf_circuit_eval_m31x16 (c->n_layers + 1 entries); NULL ok. */
+void gf_circuit_vals_free(const gf_circuit *c, gf_m31x16 **vals);
+/* Allocates a zero-filled vals array shaped like gf_circuit_eval_m31x16's (c->n_layers + 1
+ * arrays of n_blocks * 2^log values, gf_alloc_aligned); free with gf_circuit_vals_free. */
+gf_status gf_circuit_vals_alloc(const gf_circuit *c, uint64_t n_blocks, gf_m31x16 ***vals, gf_error *err);
+/* Like gf_circuit_eval_m31x16 but into caller-owned arrays (e.g. from gf_circuit_vals_alloc,
+ * reused across proofs: first-touch page faults of fresh buffers cost more than the gate
+ * work itself). vals[0] must hold the input; vals[1..n_layers] are overwritten. */
+gf_status gf_circuit_eval_m31x16_into(const gf_circuit *c, const gf_m31 *coefs, uint64_t n_blocks,
+                                      gf_m31x16 **vals, gf_error *err);
+/* Single-instance BN254 evaluation (field must be BN254); output has 2^out_log(last) entries. */
+gf_status gf_circuit_eval_bn254(const gf_circuit *c, const gf_bn254fr *coefs, const gf_bn254fr *input,
+                                gf_bn254fr *output, gf_error *err);
+/* Encoded size of the circuit file in bytes (what gf_circuit_write produces). */
+uint64_t gf_circuit_encoded_size(const gf_circuit *c);
+
 #endif
