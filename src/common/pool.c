@@ -1,34 +1,47 @@
 #define _GNU_SOURCE
 #include "common/pool.h"
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+/* Work is cut into a few chunks per thread and claimed through an atomic counter, so a
+ * worker that is descheduled (shared machine, oversubscribed ranks) does not stall the
+ * loop: the caller and the other workers take its chunks. */
+#define CHUNKS_PER_THREAD 4
+
 struct gf_pool {
-    int n;                         /* threads including the caller */
+    int n;                          /* threads including the caller */
     pthread_t *th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    _Atomic unsigned long gen;     /* bumped once per job */
-    _Atomic int pending;           /* worker chunks not finished */
+    _Atomic unsigned long gen;      /* bumped once per job */
+    _Atomic size_t next;            /* next chunk to claim */
+    _Atomic size_t done;            /* chunks finished */
     _Atomic int stop;
     gf_pool_fn fn;
     void *ctx;
-    size_t njobs;
+    size_t njobs, nchunks;
 };
 
 typedef struct { gf_pool *p; int tid; } worker_arg;
-
-static void chunk(size_t n, int parts, int i, size_t *b, size_t *e) {
-    *b = n * (size_t)i / (size_t)parts;
-    *e = n * (size_t)(i + 1) / (size_t)parts;
-}
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
+}
+
+static void work(gf_pool *p, int tid) {
+    const size_t n = p->njobs, c = p->nchunks;
+    for (;;) {
+        size_t k = atomic_fetch_add_explicit(&p->next, 1, memory_order_acq_rel);
+        if (k >= c) return;
+        size_t b = n * k / c, e = n * (k + 1) / c;
+        if (b < e) p->fn(p->ctx, tid, b, e);
+        atomic_fetch_add_explicit(&p->done, 1, memory_order_acq_rel);
+    }
 }
 
 static void *worker(void *argp) {
@@ -41,17 +54,16 @@ static void *worker(void *argp) {
         unsigned long g;
         int spins = 0;
         while ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen && !atomic_load(&p->stop)) {
-            if (++spins < 20000) { cpu_relax(); continue; }
+            /* spin briefly, then yield the core (other work may be waiting for it), then sleep */
+            if (++spins < 4000) { cpu_relax(); continue; }
+            if (spins < 4200) { sched_yield(); continue; }
             pthread_mutex_lock(&p->mu);
             while (atomic_load(&p->gen) == seen && !atomic_load(&p->stop)) pthread_cond_wait(&p->cv, &p->mu);
             pthread_mutex_unlock(&p->mu);
         }
         if (atomic_load(&p->stop)) return NULL;
         seen = g;
-        size_t b, e;
-        chunk(p->njobs, p->n, tid, &b, &e);
-        if (b < e) p->fn(p->ctx, tid, b, e);
-        atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel);
+        work(p, tid);
     }
 }
 
@@ -68,7 +80,8 @@ gf_status gf_pool_new(gf_pool **out, int n_threads, gf_error *err) {
     if (!p->th) { gf_pool_free(p); return gf_error_set(err, GF_ERR_NOMEM, "out of memory creating a thread pool"); }
     for (int i = 1; i < n_threads; i++) {
         worker_arg *a = malloc(sizeof *a);
-        if (!a || pthread_create(&p->th[i], NULL, worker, a ? (a->p = p, a->tid = i, a) : NULL) != 0) {
+        if (a) { a->p = p; a->tid = i; }
+        if (!a || pthread_create(&p->th[i], NULL, worker, a) != 0) {
             free(a);
             p->n = i;   /* only join what started */
             gf_pool_free(p);
@@ -98,18 +111,22 @@ int gf_pool_threads(const gf_pool *p) { return p ? p->n : 1; }
 void gf_pool_run(gf_pool *p, size_t n, gf_pool_fn fn, void *ctx) {
     if (n == 0) return;
     if (!p || p->n == 1 || n == 1) { fn(ctx, 0, 0, n); return; }
+    size_t c = (size_t)p->n * CHUNKS_PER_THREAD;
     p->fn = fn;
     p->ctx = ctx;
     p->njobs = n;
-    atomic_store(&p->pending, p->n - 1);
+    p->nchunks = c < n ? c : n;
+    atomic_store(&p->next, 0);
+    atomic_store(&p->done, 0);
     pthread_mutex_lock(&p->mu);
     atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
-    size_t b, e;
-    chunk(n, p->n, 0, &b, &e);
-    if (b < e) fn(ctx, 0, b, e);
-    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) cpu_relax();
+    work(p, 0);
+    for (int spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < p->nchunks; spins++) {
+        if (spins < 4000) cpu_relax();
+        else sched_yield();   /* a worker holding a chunk was descheduled: give it the core */
+    }
 }
 
 int gf_pool_default_threads(void) {

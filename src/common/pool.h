@@ -1,8 +1,10 @@
 #ifndef GF_COMMON_POOL_H
 #define GF_COMMON_POOL_H
 /* gf_pool: a fixed set of worker threads for data-parallel loops inside one process.
- * gf_pool_run(pool, n, fn, ctx) splits [0, n) into one contiguous chunk per thread (the
- * caller's thread takes chunk 0) and returns when all chunks are done. Workers spin briefly
+ * gf_pool_run(pool, n, fn, ctx) splits [0, n) into contiguous chunks (a few per thread),
+ * which the caller's thread and the workers claim until none is left; it returns when all
+ * are done. fn may therefore be called several times with the same thread index: per-thread
+ * accumulators must add, not assign. Workers spin briefly
  * before sleeping because a proof runs thousands of short parallel loops (one per sumcheck
  * round), where a condition-variable wake-up alone would cost more than the work.
  * One pool is used by one caller thread at a time. A NULL pool or 1 thread runs inline. */

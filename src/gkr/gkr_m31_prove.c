@@ -13,6 +13,14 @@
 #define MAXT 64
 #define PAR_MIN 256   /* below this many pair-items per round, run inline */
 
+/* Per-layer gates regrouped by the wire they read first (i0 for mul, in for add), built once
+ * per prover so HG(x) is a gather over x's own gates: no memset, no scattered
+ * read-modify-write, and any range of x can be built by one thread. */
+typedef struct { uint32_t i1, out, coef; } pmul;
+typedef struct { uint32_t out, coef; } padd;
+typedef struct { uint32_t k, i0; } pby1;     /* mul gate k (plan order) listed under its i1 */
+typedef struct { uint32_t *mptr, *aptr, *yptr; pmul *mg; padd *ag; pby1 *yg; } lplan;
+
 typedef struct prover {
     const gf_circuit *c;
     const gf_m31 *coefs;
@@ -25,6 +33,8 @@ typedef struct prover {
     /* scratch, sized for the largest layer */
     gf_m31ext3x16 *hg0, *hgA, *vA, *vB, *W, *p2M, *p2V, *Zv, *Tv;
     uint8_t *ex;
+    lplan *plan;
+    gf_m31ext3 *A;   /* add-gate part of HG: sum over x's add gates of Z[out] * coef, lane independent */
     gf_m31ext3 *zc_mul, *zc_add, *sb_e, *sb_v, *sb_h, *mzx, *vy;
     gf_m31ext3 *rz0, *rz1, *rsb, *rsb_new, *rx, *ry;
     int has_rz1;
@@ -45,33 +55,10 @@ static void run(prover *P, size_t n, gf_pool_fn fn, void *ctx) {
     else gf_pool_run(P->pool, n, fn, ctx);
 }
 
-/* ---------- HG construction ---------- */
-typedef struct { prover *P; const gf_layer *L; const gf_m31x16 *vin; } hg_job;
-
-static void hg_block(void *ctx, int tid, size_t b0, size_t b1) {
-    (void)tid;
-    hg_job *j = ctx;
-    prover *P = j->P;
-    const gf_layer *L = j->L;
-    size_t m = (size_t)1 << L->in_log;
-    for (size_t b = b0; b < b1; b++) {
-        gf_m31ext3x16 *hg = P->hg0 + b * m;
-        const gf_m31x16 *v = j->vin + b * m;
-        memset(hg, 0, m * sizeof *hg);
-        for (uint64_t g = 0; g < L->n_mul; g++) {
-            const gf_gate_mul *G = &L->mul[g];
-            hg[G->in0] = gf_m31ext3x16_add(hg[G->in0], gf_m31ext3x16_ext_times_base(P->zc_mul[g], v[G->in1]));
-        }
-        for (uint64_t g = 0; g < L->n_add; g++) {
-            const gf_gate_add *G = &L->add[g];
-            hg[G->in] = gf_m31ext3x16_add(hg[G->in], gf_m31ext3x16_broadcast(P->zc_add[g]));
-        }
-    }
-}
-
 /* ---------- phase 1, x rounds ---------- */
 typedef struct {
     prover *P;
+    const lplan *pl;
     size_t per_block;            /* items per block */
     size_t src_m;                /* per-block source table size */
     const gf_m31x16 *vbase;      /* source V if base (round 0/1), stride src_m */
@@ -89,19 +76,57 @@ static inline __attribute__((always_inline)) void acc_flush(xjob *J, int tid, si
         J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(loc[k], J->P->W[b]));
 }
 
-/* Round 0: V is the base-field layer input, HG the freshly built table. */
+/* Per-layer preparation over wires x: zc[k] = Z[out] * coef for the mul gates of x (plan
+ * order) and A[x] = sum of Z[out] * coef over the add gates of x. */
+typedef struct { prover *P; const lplan *pl; } prep_job;
+static void prep_wires(void *ctx, int tid, size_t x0, size_t x1) {
+    (void)tid;
+    prep_job *J = ctx;
+    prover *P = J->P;
+    const lplan *pl = J->pl;
+    for (size_t x = x0; x < x1; x++) {
+        for (uint32_t k = pl->mptr[x]; k < pl->mptr[x + 1]; k++) {
+            gf_m31 cf = P->coefs[pl->mg[k].coef];
+            gf_m31ext3 z = gf_eq16_at(P->Zv, pl->mg[k].out);
+            P->zc_mul[k] = cf == 1 ? z : gf_m31ext3_mul_base(z, cf);
+        }
+        gf_m31ext3 a = gf_m31ext3_zero();
+        for (uint32_t k = pl->aptr[x]; k < pl->aptr[x + 1]; k++) {
+            gf_m31 cf = P->coefs[pl->ag[k].coef];
+            gf_m31ext3 z = gf_eq16_at(P->Zv, pl->ag[k].out);
+            a = gf_m31ext3_add(a, cf == 1 ? z : gf_m31ext3_mul_base(z, cf));
+        }
+        P->A[x] = a;
+    }
+}
+
+/* Round 0 fused with building HG: for each pair (2i, 2i+1) build HG there (gather over the
+ * wires' gates), store it for the round-1 fold and accumulate the round-0 products with the
+ * base-field V. */
+static inline __attribute__((always_inline)) gf_m31ext3x16 hg_at(const prover *P, const lplan *pl,
+                                                                 const gf_m31x16 *restrict v, size_t x) {
+    gf_m31ext3x16 acc = gf_m31ext3x16_broadcast(P->A[x]);
+    for (uint32_t k = pl->mptr[x]; k < pl->mptr[x + 1]; k++)
+        acc = gf_m31ext3x16_add(acc, gf_m31ext3x16_ext_times_base(P->zc_mul[k], v[pl->mg[k].i1]));
+    return acc;
+}
+
 static void x_round0(void *ctx, int tid, size_t it0, size_t it1) {
     xjob *J = ctx;
+    const prover *P = J->P;
+    const lplan *pl = J->pl;
     size_t pb = J->per_block, m = J->src_m;
     for (size_t it = it0; it < it1;) {
         size_t b = it / pb, i = it % pb, iend = (b + 1) * pb < it1 ? pb : i + (it1 - it);
-        const gf_m31x16 *v = J->vbase + b * m;
-        const gf_m31ext3x16 *h = J->hsrc + b * m;
+        const gf_m31x16 *restrict v = J->vbase + b * m;
+        gf_m31ext3x16 *restrict h = J->hdst + b * m;
         gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
         for (; i < iend; i++) {
+            gf_m31ext3x16 h0 = hg_at(P, pl, v, 2 * i), h1 = hg_at(P, pl, v, 2 * i + 1);
+            h[2 * i] = h0;
+            h[2 * i + 1] = h1;
             if (!(J->ex_src[2 * i] | J->ex_src[2 * i + 1])) continue;
             gf_m31x16 v0 = v[2 * i], v1 = v[2 * i + 1];
-            gf_m31ext3x16 h0 = h[2 * i], h1 = h[2 * i + 1];
             loc[0] = gf_m31ext3x16_add(loc[0], gf_m31ext3x16_mul_base(h0, v0));
             loc[1] = gf_m31ext3x16_add(loc[1], gf_m31ext3x16_mul_base(h1, v1));
             gf_m31x16 v2 = gf_m31x16_sub(gf_m31x16_add(v1, v1), v0);
@@ -125,10 +150,10 @@ static inline __attribute__((always_inline)) gf_m31ext3x16 fold_ext(gf_m31ext3x1
 /* Rounds >= 1: fold the previous round's tables with r and evaluate this round's pairs.
  * Two specialisations (base or extension V source); folded values stay in registers for
  * the products instead of being re-read from the destination. */
+/* p(1) is not accumulated: the prover tracks the running claim S and sets p(1) = S - p(0). */
 static inline __attribute__((always_inline)) void x_products(gf_m31ext3x16 loc[3], gf_m31ext3x16 h0, gf_m31ext3x16 h1, gf_m31ext3x16 v0,
                               gf_m31ext3x16 v1) {
     loc[0] = gf_m31ext3x16_add(loc[0], gf_m31ext3x16_mul(h0, v0));
-    loc[1] = gf_m31ext3x16_add(loc[1], gf_m31ext3x16_mul(h1, v1));
     gf_m31ext3x16 v2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0);
     gf_m31ext3x16 h2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0);
     loc[2] = gf_m31ext3x16_add(loc[2], gf_m31ext3x16_mul(h2, v2));
@@ -190,18 +215,36 @@ static void x_collect(prover *P, xjob *J, int nt, gf_m31ext3 out[3]) {
     (void)P;
 }
 
-/* ---------- phase 2 collapse: vy[y] = sum_b hsum(W_b * V_b[y]) ---------- */
-typedef struct { prover *P; const gf_m31x16 *vin; size_t m; } vyjob;
-static void vy_collapse(void *ctx, int tid, size_t y0, size_t y1) {
+/* ---------- phase 2 tables ----------
+ * MZX(y) = sum over mul gates with i1 = y of Z[out] coef eq(rx, i0)   (gather, plan by i1)
+ * Vy(y)  = sum_b hsum(W_b * V_b[y]) with W = eq(r_sb', .)               (lane/block collapse) */
+typedef struct { prover *P; const lplan *pl; const gf_m31x16 *vin; size_t m; } p2prep;
+static inline __attribute__((always_inline)) void p2_entry(const p2prep *J, size_t y, gf_m31ext3 *mz, gf_m31ext3 *vy) {
+    const prover *P = J->P;
+    const lplan *pl = J->pl;
+    gf_m31ext3 a = gf_m31ext3_zero();
+    for (uint32_t e = pl->yptr[y]; e < pl->yptr[y + 1]; e++)
+        a = gf_m31ext3_add(a, gf_m31ext3_mul(P->zc_mul[pl->yg[e].k], gf_eq16_at(P->Tv, pl->yg[e].i0)));
+    *mz = a;
+    gf_m31ext3x16 s = gf_m31ext3x16_mul_base(P->W[0], J->vin[y]);
+    for (uint64_t b = 1; b < P->K; b++) s = gf_m31ext3x16_add(s, gf_m31ext3x16_mul_base(P->W[b], J->vin[b * J->m + y]));
+    *vy = gf_m31ext3x16_hsum(s);
+}
+static void p2_prep_vec(void *ctx, int tid, size_t k0, size_t k1) {
     (void)tid;
-    vyjob *J = ctx;
-    prover *P = J->P;
-    for (size_t y = y0; y < y1; y++) {
-        gf_m31ext3x16 s = gf_m31ext3x16_mul_base(P->W[0], J->vin[y]);
-        for (uint64_t b = 1; b < P->K; b++)
-            s = gf_m31ext3x16_add(s, gf_m31ext3x16_mul_base(P->W[b], J->vin[b * J->m + y]));
-        P->vy[y] = gf_m31ext3x16_hsum(s);
-    }
+    p2prep *J = ctx;
+    for (size_t k = k0; k < k1; k++)
+        for (int s = 0; s < 16; s++) {
+            gf_m31ext3 mz, vy;
+            p2_entry(J, 16 * k + (size_t)s, &mz, &vy);
+            gf_m31ext3x16_set_lane(&J->P->p2M[k], s, mz);
+            gf_m31ext3x16_set_lane(&J->P->p2V[k], s, vy);
+        }
+}
+static void p2_prep_scalar(void *ctx, int tid, size_t y0, size_t y1) {
+    (void)tid;
+    p2prep *J = ctx;
+    for (size_t y = y0; y < y1; y++) p2_entry(J, y, &J->P->mzx[y], &J->P->vy[y]);
 }
 
 /* ---------- phase 2 rounds (scalar tables, top variable first) ---------- */
@@ -217,7 +260,9 @@ static void p2_eval(void *ctx, int tid, size_t i0, size_t i1) {
         a2 = gf_m31ext3_add(a2, gf_m31ext3_mul(gf_m31ext3_sub(gf_m31ext3_add(m1, m1), m0),
                                                gf_m31ext3_sub(gf_m31ext3_add(v1, v1), v0)));
     }
-    J->acc[tid][0] = a0; J->acc[tid][1] = a1; J->acc[tid][2] = a2;
+    J->acc[tid][0] = gf_m31ext3_add(J->acc[tid][0], a0);
+    J->acc[tid][1] = gf_m31ext3_add(J->acc[tid][1], a1);
+    J->acc[tid][2] = gf_m31ext3_add(J->acc[tid][2], a2);
 }
 static void p2_fold(void *ctx, int tid, size_t i0, size_t i1) {
     (void)tid;
@@ -243,7 +288,9 @@ static void p2v_eval(void *ctx, int tid, size_t k0, size_t k1) {
         a2 = gf_m31ext3x16_add(a2, gf_m31ext3x16_mul(gf_m31ext3x16_sub(gf_m31ext3x16_add(m1, m1), m0),
                                                      gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0)));
     }
-    J->acc[tid][0] = a0; J->acc[tid][1] = a1; J->acc[tid][2] = a2;
+    J->acc[tid][0] = gf_m31ext3x16_add(J->acc[tid][0], a0);
+    J->acc[tid][1] = gf_m31ext3x16_add(J->acc[tid][1], a1);
+    J->acc[tid][2] = gf_m31ext3x16_add(J->acc[tid][2], a2);
 }
 static void p2v_fold(void *ctx, int tid, size_t k0, size_t k1) {
     (void)tid;
@@ -276,31 +323,20 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         if (gf_mle_eq_table_x16(P->Tv, P->rz1, mo, alpha)) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
         for (size_t z = 0; z < gf_eq16_vectors(mo); z++) P->Zv[z] = gf_m31ext3x16_add(P->Zv[z], P->Tv[z]);
     }
-    for (uint64_t g = 0; g < L->n_mul; g++) {
-        gf_m31 cf = P->coefs[L->mul[g].coef];
-        gf_m31ext3 z = gf_eq16_at(P->Zv, L->mul[g].out);
-        P->zc_mul[g] = cf == 1 ? z : gf_m31ext3_mul_base(z, cf);
-    }
-    for (uint64_t g = 0; g < L->n_add; g++) {
-        gf_m31 cf = P->coefs[L->add[g].coef];
-        gf_m31ext3 z = gf_eq16_at(P->Zv, L->add[g].out);
-        P->zc_add[g] = cf == 1 ? z : gf_m31ext3_mul_base(z, cf);
-    }
+    const lplan *pl = &P->plan[l];
+    prep_job pj = {P, pl};
+    run(P, m, prep_wires, &pj);
 
     /* sparsity masks per fold level (block independent) */
     uint8_t *lev[32];
     lev[0] = P->ex;
-    memset(lev[0], 0, m);
-    for (uint64_t g = 0; g < L->n_mul; g++) lev[0][L->mul[g].in0] = 1;
-    for (uint64_t g = 0; g < L->n_add; g++) lev[0][L->add[g].in] = 1;
+    for (size_t x = 0; x < m; x++) lev[0][x] = (pl->mptr[x + 1] > pl->mptr[x]) | (pl->aptr[x + 1] > pl->aptr[x]);
     for (unsigned j = 1; j <= n; j++) {
         lev[j] = lev[j - 1] + (m >> (j - 1));
         for (size_t i = 0; i < (m >> j); i++) lev[j][i] = lev[j - 1][2 * i] | lev[j - 1][2 * i + 1];
     }
 
     pack_weights(P, P->rsb);
-    hg_job hj = {P, L, vin};
-    if (P->K >= 2) gf_pool_run(P->pool, P->K, hg_block, &hj); else hg_block(&hj, 0, 0, 1);
 
     /* x rounds */
     xjob *J = gf_alloc_aligned(1, sizeof *J);
@@ -309,13 +345,13 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
     if (n == 0) {
         for (uint64_t b = 0; b < P->K; b++) {
             P->vA[b] = gf_m31ext3x16_from_base(vin[b]);
-            P->hgA[b] = P->hg0[b];
+            P->hgA[b] = hg_at(P, pl, vin + b, 0);
         }
         vfin = P->vA; hfin = P->hgA;
     } else {
-        J->P = P;
+        J->P = P; J->pl = pl;
         J->src_m = m; J->per_block = m / 2;
-        J->vbase = vin; J->hsrc = P->hg0; J->ex_src = lev[0];
+        J->vbase = vin; J->hdst = P->hg0; J->ex_src = lev[0];
         memset(J->acc, 0, sizeof J->acc);
         run(P, P->K * J->per_block, x_round0, J);
         gf_m31ext3 ev[3];
@@ -323,6 +359,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         send(P, ev, 3);
         gf_m31ext3 r = gf_transcript_challenge_m31ext3(P->t);
         P->rx[0] = r;
+        gf_m31ext3 S = gf_interp_deg2(ev, r);
         /* ping-pong: V: base -> vA -> vB -> vA ...; HG: hg0 -> hgA -> hg0 -> ... */
         gf_m31ext3x16 *vbufs[2] = {P->vA, P->vB}, *hbufs[2] = {P->hgA, P->hg0};
         const gf_m31ext3x16 *vs = NULL, *hs = P->hg0;
@@ -335,9 +372,11 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
             memset(J->acc, 0, sizeof J->acc);
             run(P, P->K * J->per_block, j == 1 ? x_fused_base : x_fused_ext, J);
             x_collect(P, J, nt, ev);
+            ev[1] = gf_m31ext3_sub(S, ev[0]);
             send(P, ev, 3);
             r = gf_transcript_challenge_m31ext3(P->t);
             P->rx[j] = r;
+            S = gf_interp_deg2(ev, r);
             vs = J->vdst; hs = J->hdst;
         }
         /* final fold: tables of size 2 -> 1 */
@@ -387,25 +426,15 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
     if (L->n_mul > 0) {
         gf_m31ext3 coef2 = gf_m31ext3_mul(eq_fin, vx);
         if (gf_mle_eq_table_x16(P->Tv, P->rx, n, gf_m31ext3_one())) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
-        memset(P->mzx, 0, m * sizeof *P->mzx);
-        for (uint64_t g = 0; g < L->n_mul; g++) {
-            const gf_gate_mul *G = &L->mul[g];
-            P->mzx[G->in1] = gf_m31ext3_add(P->mzx[G->in1], gf_m31ext3_mul(P->zc_mul[g], gf_eq16_at(P->Tv, G->in0)));
-        }
         pack_weights(P, P->rsb_new);
-        vyjob vj = {P, vin, m};
-        run(P, m, vy_collapse, &vj);
+        p2prep pp = {P, pl, vin, m};
+        if (m >= 32) run(P, m / 16, p2_prep_vec, &pp);
+        else p2_prep_scalar(&pp, 0, 0, m);
         p2job *Q = gf_alloc_aligned(1, sizeof *Q);
         p2vjob *QV = gf_alloc_aligned(1, sizeof *QV);
         if (!Q || !QV) { gf_free_aligned(Q); gf_free_aligned(QV); return gf_error_set(err, GF_ERR_NOMEM, "out of memory in the GKR prover"); }
         unsigned j = 0;
         if (m >= 32) {
-            size_t nv = m / 16;
-            for (size_t k = 0; k < nv; k++)
-                for (int s2 = 0; s2 < 16; s2++) {
-                    gf_m31ext3x16_set_lane(&P->p2M[k], s2, P->mzx[16 * k + (size_t)s2]);
-                    gf_m31ext3x16_set_lane(&P->p2V[k], s2, P->vy[16 * k + (size_t)s2]);
-                }
             QV->M = P->p2M; QV->V = P->p2V;
             for (; (m >> (j + 1)) >= 16; j++) {
                 QV->hv = (m >> (j + 1)) / 16;
@@ -463,7 +492,61 @@ void gf_gkr_claims_free(gf_gkr_claims *cl) {
     cl->n = 0;
 }
 
+static void free_plan(prover *P) {
+    for (uint32_t l = 0; P->plan && l < P->c->n_layers; l++) {
+        free(P->plan[l].mptr); free(P->plan[l].aptr); free(P->plan[l].mg); free(P->plan[l].ag);
+        free(P->plan[l].yptr); free(P->plan[l].yg);
+    }
+    free(P->plan);
+    P->plan = NULL;
+}
+
+/* Counting sort of each layer's gates by their first input. */
+static int build_plan(prover *P) {
+    const gf_circuit *c = P->c;
+    P->plan = calloc(c->n_layers, sizeof *P->plan);
+    if (!P->plan) return -1;
+    for (uint32_t l = 0; l < c->n_layers; l++) {
+        const gf_layer *L = &c->layers[l];
+        lplan *pl = &P->plan[l];
+        size_t m = (size_t)1 << L->in_log;
+        pl->mptr = calloc(m + 1, sizeof *pl->mptr);
+        pl->aptr = calloc(m + 1, sizeof *pl->aptr);
+        pl->mg = malloc((L->n_mul + 1) * sizeof *pl->mg);
+        pl->ag = malloc((L->n_add + 1) * sizeof *pl->ag);
+        if (!pl->mptr || !pl->aptr || !pl->mg || !pl->ag) return -1;
+        for (uint64_t g = 0; g < L->n_mul; g++) pl->mptr[L->mul[g].in0 + 1]++;
+        for (uint64_t g = 0; g < L->n_add; g++) pl->aptr[L->add[g].in + 1]++;
+        for (size_t x = 0; x < m; x++) { pl->mptr[x + 1] += pl->mptr[x]; pl->aptr[x + 1] += pl->aptr[x]; }
+        uint32_t *fill = malloc((m + 1) * sizeof *fill);
+        if (!fill) return -1;
+        memcpy(fill, pl->mptr, (m + 1) * sizeof *fill);
+        for (uint64_t g = 0; g < L->n_mul; g++) {
+            const gf_gate_mul *G = &L->mul[g];
+            pl->mg[fill[G->in0]++] = (pmul){G->in1, G->out, G->coef};
+        }
+        memcpy(fill, pl->aptr, (m + 1) * sizeof *fill);
+        for (uint64_t g = 0; g < L->n_add; g++) {
+            const gf_gate_add *G = &L->add[g];
+            pl->ag[fill[G->in]++] = (padd){G->out, G->coef};
+        }
+        /* the same mul gates grouped by i1, for phase 2's MZX(y) gather */
+        pl->yptr = calloc(m + 1, sizeof *pl->yptr);
+        pl->yg = malloc((L->n_mul + 1) * sizeof *pl->yg);
+        if (!pl->yptr || !pl->yg) { free(fill); return -1; }
+        for (uint64_t k = 0; k < L->n_mul; k++) pl->yptr[pl->mg[k].i1 + 1]++;
+        for (size_t x = 0; x < m; x++) pl->yptr[x + 1] += pl->yptr[x];
+        memcpy(fill, pl->yptr, (m + 1) * sizeof *fill);
+        for (size_t x = 0; x < m; x++)
+            for (uint32_t k = pl->mptr[x]; k < pl->mptr[x + 1]; k++) pl->yg[fill[pl->mg[k].i1]++] = (pby1){k, (uint32_t)x};
+        free(fill);
+    }
+    return 0;
+}
+
 static void free_scratch(prover *P) {
+    free_plan(P);
+    free(P->A);
     gf_free_aligned(P->hg0); gf_free_aligned(P->hgA); gf_free_aligned(P->vA); gf_free_aligned(P->vB);
     gf_free_aligned(P->W); gf_free_aligned(P->p2M); gf_free_aligned(P->p2V); free(P->ex);
     gf_free_aligned(P->Zv); gf_free_aligned(P->Tv);
@@ -504,13 +587,14 @@ gf_status gf_gkr_m31_prover_new(gf_gkr_m31_prover **out, const gf_circuit *c, ui
     P->Zv = gf_alloc_aligned(mx / 16 + 1, sizeof(gf_m31ext3x16));
     P->Tv = gf_alloc_aligned(mx / 16 + 1, sizeof(gf_m31ext3x16));
     P->zc_mul = malloc(gm * sizeof *P->zc_mul); P->zc_add = malloc(ga * sizeof *P->zc_add);
+    P->A = malloc(min * sizeof *P->A);
     P->sb_e = malloc(nsbv * sizeof *P->sb_e); P->sb_v = malloc(nsbv * sizeof *P->sb_v); P->sb_h = malloc(nsbv * sizeof *P->sb_h);
     P->mzx = malloc(min * sizeof *P->mzx); P->vy = malloc(min * sizeof *P->vy);
     size_t nr = (nin > nout ? nin : nout) + 1;
     P->rz0 = malloc(nr * sizeof *P->rz0); P->rz1 = malloc(nr * sizeof *P->rz1);
     P->rx = malloc(nr * sizeof *P->rx); P->ry = malloc(nr * sizeof *P->ry);
     P->rsb = malloc(P->nsb * sizeof *P->rsb); P->rsb_new = malloc(P->nsb * sizeof *P->rsb_new);
-    if (!P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->ex || !P->Zv || !P->Tv ||
+    if (build_plan(P) || !P->A || !P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->ex || !P->Zv || !P->Tv ||
         !P->zc_mul || !P->zc_add || !P->sb_e || !P->sb_v || !P->sb_h || !P->mzx || !P->vy || !P->rz0 || !P->rz1 ||
         !P->rx || !P->ry || !P->rsb || !P->rsb_new) {
         gf_gkr_m31_prover_free(G);
