@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "field/m31.h"
 #include "field/m31ext3.h"
+#include "field/bn254fr.h"
 
 typedef enum gf_pcs_id { GF_PCS_RAW = 1, GF_PCS_KZG = 2 } gf_pcs_id;
 
@@ -24,5 +25,13 @@ void gf_pcs_raw_open_m31(const gf_m31 *vals, uint64_t len, gf_buf *out);
  * each (point, value) claim; point has log2(len) coordinates, LSB-first. */
 gf_status gf_pcs_raw_verify_m31(gf_reader *r, uint64_t len, const uint8_t com[32], size_t n_claims,
                                 const gf_m31ext3 *const *points, const gf_m31ext3 *values, gf_error *err);
+
+/* RAW over BN254 Fr (raw_bn254.c): the same with values as 32-byte canonical big-endian, i.e.
+ * commitment = SHA-256("gkrflow/raw-pcs/v1" || u64 len LE || values, 32 bytes BE each);
+ * the opening is the values in that encoding; claims are on points in Fr. */
+gf_status gf_pcs_raw_commit_bn254(const gf_bn254fr *vals, uint64_t len, uint8_t com[32], gf_error *err);
+void gf_pcs_raw_open_bn254(const gf_bn254fr *vals, uint64_t len, gf_buf *out);
+gf_status gf_pcs_raw_verify_bn254(gf_reader *r, uint64_t len, const uint8_t com[32], size_t n_claims,
+                                  const gf_bn254fr *const *points, const gf_bn254fr *values, gf_error *err);
 
 #endif

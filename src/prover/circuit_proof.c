@@ -4,23 +4,7 @@
 #include "gkr/gkr.h"
 #include "pcs/pcs.h"
 #include "prover/circuit_proof.h"
-
-static const char MAGIC[8] = {'G', 'K', 'R', 'F', 'P', 'R', 'O', 'F'};
-static const char TAG[] = "gkrflow/circuit-proof/v1";
-
-static gf_status start_transcript(gf_transcript *t, const uint8_t digest[32], uint32_t flags, uint64_t n, uint64_t K,
-                                  const uint8_t com[32], gf_error *err) {
-    gf_status st = gf_transcript_init(t, TAG, err);
-    if (st) return st;
-    gf_transcript_append_label(t, "circuit");
-    gf_transcript_append_bytes(t, digest, 32);
-    gf_transcript_append_u64(t, flags);
-    gf_transcript_append_u64(t, n);
-    gf_transcript_append_u64(t, K);
-    gf_transcript_append_label(t, "input-commitment");
-    gf_transcript_append_bytes(t, com, 32);
-    return GF_OK;
-}
+#include "prover/proof_header.h"
 
 /* Public outputs are a function of the committed input and the random coefficients, so they
  * are absorbed after the coefficients are drawn and before any GKR challenge. */
@@ -43,39 +27,98 @@ static gf_status draw_coefs(const gf_circuit *c, gf_transcript *t, gf_m31 **out,
     return GF_OK;
 }
 
-static gf_status prove_impl(const gf_circuit *c, const gf_m31x16 *packed, uint64_t K, uint64_t n_real, int pub,
-                            gf_pool *pool, gf_buf *proof, gf_prove_stats *stats, gf_error *err) {
+struct gf_circuit_prover {
+    const gf_circuit *c;
+    uint64_t K;
+    uint8_t digest[32];
+    gf_m31x16 **vals;
+    gf_m31x16 ***block_vals;   /* per-block views into vals, for parallel evaluation */
+    gf_gkr_m31_prover *gkr;
+};
+
+gf_status gf_circuit_prover_new(gf_circuit_prover **out, const gf_circuit *c, uint64_t K, gf_error *err) {
+    *out = NULL;
+    if (c->field != GF_FIELD_M31) return gf_error_set(err, GF_ERR_INVALID, "circuit field is %s, expected m31", gf_field_name(c->field));
+    if (!gf_is_pow2(K) || K > (1u << 20)) return gf_error_set(err, GF_ERR_INVALID, "block count %llu is not a power of two <= 2^20", (unsigned long long)K);
+    gf_circuit_prover *p = calloc(1, sizeof *p);
+    if (!p) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    p->c = c;
+    p->K = K;
+    gf_status st;
+    if ((st = gf_circuit_digest(c, p->digest, err)) || (st = gf_circuit_vals_alloc(c, K, &p->vals, err)) ||
+        (st = gf_gkr_m31_prover_new(&p->gkr, c, K, err))) {
+        gf_circuit_prover_free(p);
+        return st;
+    }
+    p->block_vals = calloc(K, sizeof *p->block_vals);
+    for (uint64_t b = 0; p->block_vals && b < K; b++) {
+        p->block_vals[b] = malloc((c->n_layers + 1) * sizeof **p->block_vals);
+        if (!p->block_vals[b]) { gf_circuit_prover_free(p); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+        for (uint32_t l = 0; l <= c->n_layers; l++) {
+            unsigned lg = l < c->n_layers ? c->layers[l].in_log : c->layers[c->n_layers - 1].out_log;
+            p->block_vals[b][l] = p->vals[l] + (b << lg);
+        }
+    }
+    if (!p->block_vals) { gf_circuit_prover_free(p); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+    *out = p;
+    return GF_OK;
+}
+
+void gf_circuit_prover_free(gf_circuit_prover *p) {
+    if (!p) return;
+    for (uint64_t b = 0; p->block_vals && b < p->K; b++) free(p->block_vals[b]);
+    free(p->block_vals);
+    gf_circuit_vals_free(p->c, p->vals);
+    gf_gkr_m31_prover_free(p->gkr);
+    free(p);
+}
+
+gf_m31x16 *gf_circuit_prover_input(gf_circuit_prover *p) { return p->vals[0]; }
+
+typedef struct { gf_circuit_prover *p; const gf_m31 *coefs; gf_status st[64]; } eval_job;
+static void eval_blocks(void *ctx, int tid, size_t b0, size_t b1) {
+    eval_job *J = ctx;
+    for (size_t b = b0; b < b1; b++) {
+        gf_status st = gf_circuit_eval_m31x16_into(J->p->c, J->coefs, 1, J->p->block_vals[b], NULL);
+        if (st && tid < 64) J->st[tid] = st;
+    }
+}
+
+gf_status gf_circuit_prover_prove(gf_circuit_prover *p, const gf_m31x16 *packed, uint64_t n_real, int pub,
+                                  gf_pool *pool, gf_buf *proof, gf_prove_stats *stats, gf_error *err) {
+    const gf_circuit *c = p->c;
+    const uint64_t K = p->K;
     gf_prove_stats S;
     memset(&S, 0, sizeof S);
     double t0 = gf_now_seconds(), t1;
     uint64_t len = K * 16 * gf_circuit_input_len(c), n_out = K * 16 * gf_circuit_output_len(c);
     uint32_t flags = pub ? GF_PROOF_FLAG_PUBLIC_OUTPUTS : 0;
-    uint8_t digest[32], com[32];
-    gf_status st = gf_circuit_digest(c, digest, err);
-    if (st) return st;
-    st = gf_pcs_raw_commit_m31((const gf_m31 *)packed, len, com, err);
+    if (packed && packed != p->vals[0]) memcpy(p->vals[0], packed, len * sizeof(gf_m31));
+    uint8_t com[32];
+    gf_status st = gf_pcs_raw_commit_m31((const gf_m31 *)p->vals[0], len, com, err);
     if (st) return st;
     t1 = gf_now_seconds(); S.t_commit = t1 - t0; t0 = t1;
 
+    gf_proof_header hd;
+    memset(&hd, 0, sizeof hd);
+    hd.field = (uint32_t)c->field; hd.flags = flags; hd.n_instances = n_real; hd.n_blocks = K;
+    memcpy(hd.digest, p->digest, 32);
+    memcpy(hd.commitment, com, 32);
     gf_transcript t;
-    if ((st = start_transcript(&t, digest, flags, n_real, K, com, err))) return st;
+    if ((st = gf_proof_transcript_start(&t, &hd, err))) return st;
     gf_m31 *coefs = NULL;
-    gf_m31x16 **vals = NULL;
     if ((st = draw_coefs(c, &t, &coefs, err))) goto out;
-    if ((st = gf_circuit_eval_m31x16(c, coefs, packed, K, &vals, err))) goto out;
-    const gf_m31 *outputs = (const gf_m31 *)vals[c->n_layers];   /* block-major packed = MLE order */
+    eval_job ej;
+    memset(&ej, 0, sizeof ej);
+    ej.p = p; ej.coefs = coefs;
+    gf_pool_run(pool, K, eval_blocks, &ej);
+    for (int i = 0; i < 64; i++)
+        if (ej.st[i]) { st = gf_error_set(err, ej.st[i], "circuit evaluation failed"); goto out; }
+    const gf_m31 *outputs = (const gf_m31 *)p->vals[c->n_layers];   /* block-major packed = MLE order */
     if (pub) absorb_outputs(&t, outputs, n_out);
     t1 = gf_now_seconds(); S.t_eval = t1 - t0; t0 = t1;
 
-    gf_buf_append(proof, MAGIC, 8);
-    gf_buf_u32(proof, GF_PROOF_VERSION);
-    gf_buf_u32(proof, (uint32_t)c->field);
-    gf_buf_u32(proof, flags);
-    gf_buf_u64(proof, n_real);
-    gf_buf_u64(proof, K);
-    gf_buf_append(proof, digest, 32);
-    gf_buf_u32(proof, GF_PCS_RAW);
-    gf_buf_append(proof, com, 32);
+    gf_proof_header_write(proof, &hd);
     if (pub) {
         gf_buf_u64(proof, n_out);
         gf_buf_append(proof, outputs, n_out * sizeof(gf_m31));
@@ -84,7 +127,7 @@ static gf_status prove_impl(const gf_circuit *c, const gf_m31x16 *packed, uint64
     gf_buf_u64(proof, gkr_len);
     size_t gkr_start = proof->len;
     gf_gkr_claims cl;
-    if ((st = gf_gkr_m31_prove(c, coefs, vals, K, pub, &t, proof, pool, &cl, err))) goto out;
+    if ((st = gf_gkr_m31_prover_run(p->gkr, coefs, p->vals, pub, &t, proof, pool, &cl, err))) goto out;
     gf_gkr_claims_free(&cl);   /* raw PCS: the verifier evaluates the claims itself */
     if (!proof->failed && proof->len - gkr_start != gkr_len) {
         st = gf_error_set(err, GF_ERR_INTERNAL, "GKR proof length %zu differs from the expected %llu", proof->len - gkr_start,
@@ -93,7 +136,7 @@ static gf_status prove_impl(const gf_circuit *c, const gf_m31x16 *packed, uint64
     }
     t1 = gf_now_seconds(); S.t_gkr = t1 - t0; t0 = t1;
     gf_buf_u64(proof, len * 4);
-    gf_pcs_raw_open_m31((const gf_m31 *)packed, len, proof);
+    gf_pcs_raw_open_m31((const gf_m31 *)p->vals[0], len, proof);
     t1 = gf_now_seconds(); S.t_open = t1 - t0;
     if ((st = gf_buf_status(proof, err))) goto out;
     if ((st = gf_transcript_status(&t, err))) goto out;
@@ -103,9 +146,18 @@ static gf_status prove_impl(const gf_circuit *c, const gf_m31x16 *packed, uint64
     S.opening_bytes = len * 4;
     if (stats) *stats = S;
 out:
-    gf_circuit_vals_free(c, vals);
     free(coefs);
     gf_transcript_free(&t);
+    return st;
+}
+
+static gf_status prove_impl(const gf_circuit *c, const gf_m31x16 *packed, uint64_t K, uint64_t n_real, int pub,
+                            gf_pool *pool, gf_buf *proof, gf_prove_stats *stats, gf_error *err) {
+    gf_circuit_prover *p;
+    gf_status st = gf_circuit_prover_new(&p, c, K, err);
+    if (st) return st;
+    st = gf_circuit_prover_prove(p, packed, n_real, pub, pool, proof, stats, err);
+    gf_circuit_prover_free(p);
     return st;
 }
 
@@ -121,7 +173,7 @@ gf_status gf_circuit_prove_m31(const gf_circuit *c, const gf_m31 *input, uint64_
                                gf_buf *proof, gf_prove_stats *stats, gf_error *err) {
     if (c->field != GF_FIELD_M31) return gf_error_set(err, GF_ERR_INVALID, "circuit field is %s, expected m31", gf_field_name(c->field));
     if (n == 0 || n > (1ull << 24)) return gf_error_set(err, GF_ERR_INVALID, "instance count %llu out of range 1..2^24", (unsigned long long)n);
-    uint64_t N = gf_next_pow2(n) < 16 ? 16 : gf_next_pow2(n), K = N / 16, m = gf_circuit_input_len(c);
+    uint64_t N = gf_proof_padded_instances(GF_FIELD_M31, n), K = gf_proof_blocks(GF_FIELD_M31, N), m = gf_circuit_input_len(c);
     gf_m31x16 *packed = gf_alloc_aligned(K * m, sizeof *packed);
     if (!packed) return gf_error_set(err, GF_ERR_NOMEM, "out of memory packing %llu instances", (unsigned long long)N);
     for (uint64_t k = 0; k < N; k++) {
@@ -136,35 +188,20 @@ gf_status gf_circuit_prove_m31(const gf_circuit *c, const gf_m31 *input, uint64_
 
 gf_status gf_circuit_verify_m31(const gf_circuit *c, const uint8_t *p, size_t len, uint64_t *n_instances,
                                 uint32_t *flags_out, gf_error *err) {
+    if (c->field != GF_FIELD_M31) return gf_error_set(err, GF_ERR_INVALID, "circuit field is %s, expected m31", gf_field_name(c->field));
     gf_reader r;
     gf_reader_init(&r, p, len);
-    const uint8_t *mg = gf_reader_take(&r, 8, "magic");
-    if (!mg || memcmp(mg, MAGIC, 8)) return gf_error_set(err, GF_ERR_FORMAT, "not a gkrflow circuit proof (bad magic)");
-    uint32_t ver = gf_reader_u32(&r, "version"), field = gf_reader_u32(&r, "field"), flags = gf_reader_u32(&r, "flags");
-    uint64_t n = gf_reader_u64(&r, "instance count"), K = gf_reader_u64(&r, "block count");
-    const uint8_t *dg = gf_reader_take(&r, 32, "circuit digest");
-    uint32_t pcs = gf_reader_u32(&r, "pcs id");
-    const uint8_t *com = gf_reader_take(&r, 32, "commitment");
-    gf_status st = gf_reader_status(&r, "proof", err);
+    gf_proof_header hd;
+    gf_status st = gf_proof_header_read(&r, c, &hd, err);
     if (st) return st;
-    if (ver != GF_PROOF_VERSION) return gf_error_set(err, GF_ERR_FORMAT, "proof version %u is not supported (expected %u)", ver, GF_PROOF_VERSION);
-    if (field != (uint32_t)c->field || field != GF_FIELD_M31)
-        return gf_error_set(err, GF_ERR_FORMAT, "proof is for field %s, circuit is %s", gf_field_name((int)field), gf_field_name(c->field));
-    if (flags & ~GF_PROOF_FLAG_PUBLIC_OUTPUTS) return gf_error_set(err, GF_ERR_FORMAT, "proof header: unknown flags 0x%x", flags);
-    uint64_t N = gf_next_pow2(n) < 16 ? 16 : gf_next_pow2(n);
-    if (n == 0 || n > (1ull << 24) || K != N / 16)
-        return gf_error_set(err, GF_ERR_FORMAT, "proof header: instance count %llu and block count %llu are inconsistent",
-                            (unsigned long long)n, (unsigned long long)K);
-    if (pcs != GF_PCS_RAW) return gf_error_set(err, GF_ERR_FORMAT, "proof uses PCS %u, only raw (1) is supported for circuit proofs", pcs);
-    uint8_t digest[32];
-    if ((st = gf_circuit_digest(c, digest, err))) return st;
-    if (memcmp(digest, dg, 32)) return gf_error_set(err, GF_ERR_VERIFY, "proof was made for a different circuit (digest mismatch)");
+    const uint32_t flags = hd.flags;
+    const uint64_t n = hd.n_instances, K = hd.n_blocks, N = 16 * K;
     gf_m31 *outputs = NULL, *coefs = NULL;
     uint64_t n_out = K * 16 * gf_circuit_output_len(c);
     gf_gkr_claims cl;
     memset(&cl, 0, sizeof cl);
     gf_transcript t;
-    if ((st = start_transcript(&t, digest, flags, n, K, com, err))) return st;
+    if ((st = gf_proof_transcript_start(&t, &hd, err))) return st;
     if ((st = draw_coefs(c, &t, &coefs, err))) goto out;
     if (flags & GF_PROOF_FLAG_PUBLIC_OUTPUTS) {
         uint64_t cnt = gf_reader_u64(&r, "output count");
@@ -204,7 +241,7 @@ gf_status gf_circuit_verify_m31(const gf_circuit *c, const uint8_t *p, size_t le
     }
     const gf_m31ext3 *pts[2] = {cl.c[0].point, cl.n > 1 ? cl.c[1].point : NULL};
     gf_m31ext3 vals[2] = {cl.c[0].value, cl.n > 1 ? cl.c[1].value : gf_m31ext3_zero()};
-    if ((st = gf_pcs_raw_verify_m31(&r, vlen, com, (size_t)cl.n, pts, vals, err))) goto out;
+    if ((st = gf_pcs_raw_verify_m31(&r, vlen, hd.commitment, (size_t)cl.n, pts, vals, err))) goto out;
     if (gf_reader_remaining(&r)) {
         st = gf_error_set(err, GF_ERR_FORMAT, "%zu unexpected bytes after the end of the proof", gf_reader_remaining(&r));
         goto out;

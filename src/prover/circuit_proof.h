@@ -13,7 +13,13 @@
  * instance counts, the commitment and any public outputs are absorbed BEFORE the circuit's random coefficients
  * are drawn (one M31 per random entry, table order) and before any GKR challenge.
  * Instances are padded to N = max(16, next power of two) by repeating the last instance
- * (which satisfies the circuit if the last real one does). */
+ * (which satisfies the circuit if the last real one does).
+ *
+ * BN254 (field 2, circuit_proof_bn254.c): the same layout and transcript binding with
+ * 32-byte canonical big-endian Fr elements (outputs, GKR messages of gkr_bn254.h, raw
+ * opening), N = next power of two >= n (no minimum), n_blocks = N (one instance per block),
+ * outputs and the committed input in (wire, instance) MLE order, and one Fr challenge per
+ * random coefficient entry. */
 #include "circuit/circuit.h"
 #include "common/buf.h"
 #include "common/pool.h"
@@ -26,6 +32,17 @@ typedef struct gf_prove_stats {
     uint64_t proof_bytes, gkr_bytes, opening_bytes;
 } gf_prove_stats;
 
+/* Reusable prover for one (circuit, n_blocks): caches the circuit digest, the per-layer value
+ * buffers and the GKR scratch, so repeated proofs allocate nothing large. The circuit must
+ * outlive it. Callers may pack inputs straight into gf_circuit_prover_input(p)
+ * (n_blocks * 2^in_log values, block-major) and pass packed = NULL. */
+typedef struct gf_circuit_prover gf_circuit_prover;
+gf_status gf_circuit_prover_new(gf_circuit_prover **out, const gf_circuit *c, uint64_t n_blocks, gf_error *err);
+void gf_circuit_prover_free(gf_circuit_prover *p);
+gf_m31x16 *gf_circuit_prover_input(gf_circuit_prover *p);
+gf_status gf_circuit_prover_prove(gf_circuit_prover *p, const gf_m31x16 *packed, uint64_t n_real, int public_outputs,
+                                  gf_pool *pool, gf_buf *proof, gf_prove_stats *stats, gf_error *err);
+
 /* input: n_instances instance-major rows of 2^in_log(layer 0) values. */
 gf_status gf_circuit_prove_m31(const gf_circuit *c, const gf_m31 *input, uint64_t n_instances, int public_outputs,
                                gf_pool *pool, gf_buf *proof, gf_prove_stats *stats, gf_error *err);
@@ -36,5 +53,11 @@ gf_status gf_circuit_prove_packed_m31(const gf_circuit *c, const gf_m31x16 *pack
 /* On success *n_instances (if non-NULL) is the proven instance count and *flags the header flags. */
 gf_status gf_circuit_verify_m31(const gf_circuit *c, const uint8_t *proof, size_t len, uint64_t *n_instances,
                                 uint32_t *flags, gf_error *err);
+
+/* BN254: input holds n_instances instance-major rows of 2^in_log(layer 0) values. */
+gf_status gf_circuit_prove_bn254(const gf_circuit *c, const gf_bn254fr *input, uint64_t n_instances, int public_outputs,
+                                 gf_pool *pool, gf_buf *proof, gf_prove_stats *stats, gf_error *err);
+gf_status gf_circuit_verify_bn254(const gf_circuit *c, const uint8_t *proof, size_t len, uint64_t *n_instances,
+                                  uint32_t *flags, gf_error *err);
 
 #endif
