@@ -32,6 +32,56 @@ static int recv(vctx *V, gf_m31ext3 *out, size_t n, uint32_t layer, const char *
     return 0;
 }
 
+/* Gate sums sum_g Z[out] coef E1[a] (E2[b]) in batches of 16 gates: lanes are gathered from
+ * the packed eq tables and multiplied as M31Ext3x16 (one packed product per 16 gates instead
+ * of 16 scalar extension products); the lanes are summed once at the end. */
+static gf_m31ext3 add_gate_sum(const gf_layer *L, const gf_m31 *coefs, const gf_m31ext3x16 *Z, const gf_m31ext3x16 *E) {
+    gf_m31ext3x16 acc = gf_m31ext3x16_zero();
+    uint64_t g = 0;
+    for (; g + 16 <= L->n_add; g += 16) {
+        gf_m31ext3x16 z, e;
+        gf_m31x16 cf;
+        for (int j = 0; j < 16; j++) {
+            const gf_gate_add *G = &L->add[g + (uint64_t)j];
+            gf_m31ext3x16_set_lane(&z, j, gf_eq16_at(Z, G->out));
+            gf_m31ext3x16_set_lane(&e, j, gf_eq16_at(E, G->in));
+            cf.v[j] = coefs[G->coef];
+        }
+        acc = gf_m31ext3x16_add(acc, gf_m31ext3x16_mul(gf_m31ext3x16_mul_base(z, cf), e));
+    }
+    gf_m31ext3 s = gf_m31ext3x16_hsum(acc);
+    for (; g < L->n_add; g++) {
+        const gf_gate_add *G = &L->add[g];
+        s = gf_m31ext3_add(s, gf_m31ext3_mul(gf_m31ext3_mul_base(gf_eq16_at(Z, G->out), coefs[G->coef]), gf_eq16_at(E, G->in)));
+    }
+    return s;
+}
+
+static gf_m31ext3 mul_gate_sum(const gf_layer *L, const gf_m31 *coefs, const gf_m31ext3x16 *Z, const gf_m31ext3x16 *E1,
+                               const gf_m31ext3x16 *E2) {
+    gf_m31ext3x16 acc = gf_m31ext3x16_zero();
+    uint64_t g = 0;
+    for (; g + 16 <= L->n_mul; g += 16) {
+        gf_m31ext3x16 z, a, b;
+        gf_m31x16 cf;
+        for (int j = 0; j < 16; j++) {
+            const gf_gate_mul *G = &L->mul[g + (uint64_t)j];
+            gf_m31ext3x16_set_lane(&z, j, gf_eq16_at(Z, G->out));
+            gf_m31ext3x16_set_lane(&a, j, gf_eq16_at(E1, G->in0));
+            gf_m31ext3x16_set_lane(&b, j, gf_eq16_at(E2, G->in1));
+            cf.v[j] = coefs[G->coef];
+        }
+        acc = gf_m31ext3x16_add(acc, gf_m31ext3x16_mul(gf_m31ext3x16_mul_base(z, cf), gf_m31ext3x16_mul(a, b)));
+    }
+    gf_m31ext3 s = gf_m31ext3x16_hsum(acc);
+    for (; g < L->n_mul; g++) {
+        const gf_gate_mul *G = &L->mul[g];
+        gf_m31ext3 zc = gf_m31ext3_mul_base(gf_eq16_at(Z, G->out), coefs[G->coef]);
+        s = gf_m31ext3_add(s, gf_m31ext3_mul(zc, gf_m31ext3_mul(gf_eq16_at(E1, G->in0), gf_eq16_at(E2, G->in1))));
+    }
+    return s;
+}
+
 gf_status gf_gkr_m31_verify(const gf_circuit *c, const gf_m31 *coefs, uint64_t n_blocks, const gf_m31 *outputs,
                             gf_transcript *t, gf_reader *proof, gf_gkr_claims *out, gf_error *err) {
     memset(out, 0, sizeof *out);
@@ -44,8 +94,8 @@ gf_status gf_gkr_m31_verify(const gf_circuit *c, const gf_m31 *coefs, uint64_t n
         if (c->layers[l].in_log > nmax) nmax = c->layers[l].in_log;
         if (c->layers[l].out_log > nmax) nmax = c->layers[l].out_log;
     }
-    size_t tsz = (size_t)1 << nmax;
-    gf_m31ext3 *Z = malloc(tsz * sizeof *Z), *T = malloc(tsz * sizeof *T), *EX = malloc(tsz * sizeof *EX);
+    size_t tv = gf_eq16_vectors(nmax);
+    gf_m31ext3x16 *Z = gf_alloc_aligned(tv, sizeof *Z), *T = gf_alloc_aligned(tv, sizeof *T), *EX = gf_alloc_aligned(tv, sizeof *EX);
     gf_m31ext3 *rz0 = malloc((nmax + 1) * sizeof *rz0), *rz1 = malloc((nmax + 1) * sizeof *rz1);
     gf_m31ext3 *rx = malloc((nmax + 1) * sizeof *rx), *ry = malloc((nmax + 1) * sizeof *ry);
     gf_m31ext3 *rsb = malloc(nsb * sizeof *rsb), *rsb2 = malloc(nsb * sizeof *rsb2);
@@ -74,16 +124,16 @@ gf_status gf_gkr_m31_verify(const gf_circuit *c, const gf_m31 *coefs, uint64_t n
     for (uint32_t l = c->n_layers; l-- > 0;) {
         const gf_layer *L = &c->layers[l];
         const unsigned n = L->in_log, mo = L->out_log;
-        gf_mle_eq_table(Z, rz0, mo, gf_m31ext3_one());
+        if (gf_mle_eq_table_x16(Z, rz0, mo, gf_m31ext3_one())) { V.st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto done; }
         gf_m31ext3 S = c0;
         if (has_rz1) {
             gf_m31ext3 alpha = gf_transcript_challenge_m31ext3(t);
-            gf_mle_eq_table(T, rz1, mo, alpha);
-            for (size_t z = 0; z < ((size_t)1 << mo); z++) Z[z] = gf_m31ext3_add(Z[z], T[z]);
+            if (gf_mle_eq_table_x16(T, rz1, mo, alpha)) { V.st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto done; }
+            for (size_t z = 0; z < gf_eq16_vectors(mo); z++) Z[z] = gf_m31ext3x16_add(Z[z], T[z]);
             S = gf_m31ext3_add(S, gf_m31ext3_mul(alpha, c1));
         }
         for (uint64_t g = 0; g < L->n_const; g++)
-            S = gf_m31ext3_sub(S, gf_m31ext3_mul_base(Z[L->cst[g].out], coefs[L->cst[g].coef]));
+            S = gf_m31ext3_sub(S, gf_m31ext3_mul_base(gf_eq16_at(Z, L->cst[g].out), coefs[L->cst[g].coef]));
         gf_m31ext3 ev[4];
         for (unsigned j = 0; j < n; j++) {
             if (recv(&V, ev, 3, l, "phase-1 round")) goto done;
@@ -105,10 +155,8 @@ gf_status gf_gkr_m31_verify(const gf_circuit *c, const gf_m31 *coefs, uint64_t n
         }
         if (recv(&V, &vx, 1, l, "claim V(rx)")) goto done;
         gf_m31ext3 eqsb = gf_mle_eq_point(rsb, rsb2, nsb);
-        gf_mle_eq_table(EX, rx, n, gf_m31ext3_one());
-        gf_m31ext3 add = gf_m31ext3_zero();
-        for (uint64_t g = 0; g < L->n_add; g++)
-            add = gf_m31ext3_add(add, gf_m31ext3_mul(gf_m31ext3_mul_base(Z[L->add[g].out], coefs[L->add[g].coef]), EX[L->add[g].in]));
+        if (gf_mle_eq_table_x16(EX, rx, n, gf_m31ext3_one())) { V.st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto done; }
+        gf_m31ext3 add = add_gate_sum(L, coefs, Z, EX);
         gf_m31ext3 evx = gf_m31ext3_mul(eqsb, vx);
         if (L->n_mul) {
             gf_m31ext3 S2 = gf_m31ext3_sub(S, gf_m31ext3_mul(evx, add));
@@ -122,13 +170,8 @@ gf_status gf_gkr_m31_verify(const gf_circuit *c, const gf_m31 *coefs, uint64_t n
                 S2 = gf_interp_deg2(ev, ry[n - 1 - j]);
             }
             if (recv(&V, &vy, 1, l, "claim V(ry)")) goto done;
-            gf_mle_eq_table(T, ry, n, gf_m31ext3_one());
-            gf_m31ext3 mul = gf_m31ext3_zero();
-            for (uint64_t g = 0; g < L->n_mul; g++) {
-                const gf_gate_mul *G = &L->mul[g];
-                gf_m31ext3 zc = gf_m31ext3_mul_base(Z[G->out], coefs[G->coef]);
-                mul = gf_m31ext3_add(mul, gf_m31ext3_mul(zc, gf_m31ext3_mul(EX[G->in0], T[G->in1])));
-            }
+            if (gf_mle_eq_table_x16(T, ry, n, gf_m31ext3_one())) { V.st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto done; }
+            gf_m31ext3 mul = mul_gate_sum(L, coefs, Z, EX, T);
             if (!gf_m31ext3_eq(S2, gf_m31ext3_mul(gf_m31ext3_mul(evx, vy), mul))) {
                 V.st = gf_error_set(err, GF_ERR_VERIFY, "layer %u: final check of the multiplication gates failed", l);
                 goto done;
@@ -164,7 +207,7 @@ gf_status gf_gkr_m31_verify(const gf_circuit *c, const gf_m31 *coefs, uint64_t n
         }
     }
 done:
-    free(Z); free(T); free(EX); free(rz0); free(rz1); free(rx); free(ry); free(rsb); free(rsb2);
+    gf_free_aligned(Z); gf_free_aligned(T); gf_free_aligned(EX); free(rz0); free(rz1); free(rx); free(ry); free(rsb); free(rsb2);
     if (V.st) gf_gkr_claims_free(out);
     return V.st;
 }
