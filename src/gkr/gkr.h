@@ -52,6 +52,23 @@ void gf_gkr_m31_prover_free(gf_gkr_m31_prover *p);
 gf_status gf_gkr_m31_prover_run(gf_gkr_m31_prover *p, const gf_m31 *coefs, gf_m31x16 *const *vals, int public_outputs,
                                 gf_transcript *t, gf_buf *proof, gf_pool *pool, gf_gkr_claims *out, gf_error *err);
 
+/* Layer-0 input given as regions instead of the packed vals[0]: aligned power-of-two slices
+ * [offset, offset + len) of the circuit input, each shared by every instance (shared != 0,
+ * shared_vals: len values — e.g. a broadcast matrix) or per instance (packed: n_blocks * len
+ * values, block-major); wires outside every region are 0. The proof is exactly the one the
+ * packed input would give; memory for shared regions is one scalar table instead of one
+ * packed table per block. Create with the shapes (data pointers may be NULL), then set the
+ * data with gf_gkr_m31_prover_set_regions before each run; vals[0] is then not read. */
+typedef struct gf_gkr_region {
+    uint64_t offset, len;
+    int shared;
+    const gf_m31 *shared_vals;
+    const gf_m31x16 *packed;
+} gf_gkr_region;
+gf_status gf_gkr_m31_prover_new_regions(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, size_t n_regions,
+                                        const gf_gkr_region *regions, gf_error *err);
+gf_status gf_gkr_m31_prover_set_regions(gf_gkr_m31_prover *p, const gf_gkr_region *regions, gf_error *err);
+
 /* Replays the prover's messages from r; on success out holds the input claims that the caller
  * must check against the committed input. GF_ERR_VERIFY with the layer, phase and round at
  * fault on rejection; GF_ERR_FORMAT if the proof is truncated. */

@@ -39,6 +39,11 @@ typedef struct prover {
     gf_m31ext3 *rz0, *rz1, *rsb, *rsb_new, *rx, *ry;
     int has_rz1;
     gf_m31ext3 claim_vx, claim_vy;   /* claims left by the last processed layer */
+    /* layer 0 given as regions (see gf_gkr_region); n_regions == 0: vals[0] is used */
+    size_t n_regions, n_given;       /* all regions incl. the zero gaps between the given ones */
+    struct rstate *rs;
+    unsigned jstar;                  /* region rounds before the tables become dense */
+    uint8_t *rid;                    /* per layer-0 wire: region index + 1, 0 = gap */
 } prover;
 
 static void send(prover *P, const gf_m31ext3 *v, size_t n) {
@@ -219,6 +224,7 @@ static void x_collect(prover *P, xjob *J, int nt, gf_m31ext3 out[3]) {
  * MZX(y) = sum over mul gates with i1 = y of Z[out] coef eq(rx, i0)   (gather, plan by i1)
  * Vy(y)  = sum_b hsum(W_b * V_b[y]) with W = eq(r_sb', .)               (lane/block collapse) */
 typedef struct { prover *P; const lplan *pl; const gf_m31x16 *vin; size_t m; } p2prep;
+static gf_m31ext3 region_vy(const prover *P, size_t y);
 static inline __attribute__((always_inline)) void p2_entry(const p2prep *J, size_t y, gf_m31ext3 *mz, gf_m31ext3 *vy) {
     const prover *P = J->P;
     const lplan *pl = J->pl;
@@ -226,6 +232,7 @@ static inline __attribute__((always_inline)) void p2_entry(const p2prep *J, size
     for (uint32_t e = pl->yptr[y]; e < pl->yptr[y + 1]; e++)
         a = gf_m31ext3_add(a, gf_m31ext3_mul(P->zc_mul[pl->yg[e].k], gf_eq16_at(P->Tv, pl->yg[e].i0)));
     *mz = a;
+    if (!J->vin) { *vy = region_vy(P, y); return; }
     gf_m31ext3x16 s = gf_m31ext3x16_mul_base(P->W[0], J->vin[y]);
     for (uint64_t b = 1; b < P->K; b++) s = gf_m31ext3x16_add(s, gf_m31ext3x16_mul_base(P->W[b], J->vin[b * J->m + y]));
     *vy = gf_m31ext3x16_hsum(s);
@@ -302,6 +309,300 @@ static void p2v_fold(void *ctx, int tid, size_t k0, size_t k1) {
     }
 }
 
+
+/* ---------- layer 0 given as regions ----------
+ * The input of layer 0 is a set of aligned power-of-two regions, each either shared by all
+ * instances (broadcast data: one scalar per wire) or per instance (packed blocks); the rest is
+ * zero. For the first jstar = log2(smallest region) x rounds every pair lies inside one region,
+ * so each region keeps its own form: shared tables are scalar (12 B per wire instead of
+ * 192 B x K), and a region whose HG is identically zero is not folded at all (its value after
+ * jstar rounds is a partial MLE computed once). Then everything becomes the ordinary dense
+ * packed tables, now 2^jstar times smaller. */
+enum { RK_ZERO = 0, RK_SHARED = 1, RK_PACKED = 2 };   /* V is never ZERO except for gaps */
+struct rstate {
+    uint64_t off, len;
+    int vk, hk;                       /* V: shared/packed; HG: zero/shared/packed */
+    const gf_m31 *vs0;                /* level-0 V (shared) */
+    const gf_m31x16 *vp0;             /* level-0 V (packed, K blocks of len) */
+    gf_m31ext3 *sv[2], *sh[2];        /* scalar tables, ping-pong by level parity */
+    gf_m31ext3x16 *pv[2], *ph[2];     /* packed tables (K blocks, compact stride) */
+};
+
+static gf_m31ext3 region_vy(const prover *P, size_t y) {
+    uint8_t q = P->rid[y];
+    if (!q) return gf_m31ext3_zero();
+    const struct rstate *R = &P->rs[q - 1];
+    size_t x = y - R->off;
+    if (R->vk == RK_ZERO) return gf_m31ext3_zero();
+    if (R->vk == RK_SHARED) return gf_m31ext3_from_base(R->vs0[x]);   /* sum of the eq weights is 1 */
+    gf_m31ext3x16 acc = gf_m31ext3x16_mul_base(P->W[0], R->vp0[x]);
+    for (uint64_t b = 1; b < P->K; b++) acc = gf_m31ext3x16_add(acc, gf_m31ext3x16_mul_base(P->W[b], R->vp0[b * R->len + x]));
+    return gf_m31ext3x16_hsum(acc);
+}
+
+static inline gf_m31ext3 fold_s(gf_m31ext3 a, gf_m31ext3 b, gf_m31ext3 r) { return gf_m31ext3_add(a, gf_m31ext3_mul(r, gf_m31ext3_sub(b, a))); }
+
+/* one region round: products at level j (sizes len >> j) and, when fold, the fold with r */
+typedef struct {
+    prover *P;
+    struct rstate *R;
+    unsigned j;
+    size_t half;                      /* pairs per block at this level */
+    gf_m31ext3 r;
+    gf_m31ext3x16 acc[MAXT][3];       /* weighted per-block sums, summed over lanes at the end */
+    gf_m31ext3 sacc[MAXT][3];         /* shared x shared sums (instance independent) */
+} rjob;
+
+/* V or HG value of a region at (level j, index i, block b) as an extension element. */
+static inline gf_m31ext3x16 rv_packed(const struct rstate *R, unsigned j, size_t i, uint64_t b, size_t sz) {
+    if (j == 0) return gf_m31ext3x16_from_base(R->vp0[b * R->len + i]);
+    return R->pv[j & 1][b * sz + i];
+}
+static inline gf_m31ext3 rv_shared(const struct rstate *R, unsigned j, size_t i) {
+    return j == 0 ? gf_m31ext3_from_base(R->vs0[i]) : R->sv[j & 1][i];
+}
+
+static void region_eval(void *ctx, int tid, size_t it0, size_t it1) {
+    rjob *J = ctx;
+    const struct rstate *R = J->R;
+    const prover *P = J->P;
+    const unsigned j = J->j;
+    const size_t half = J->half, sz = 2 * half;
+    const int vp = R->vk == RK_PACKED, hp = R->hk == RK_PACKED;
+    for (size_t it = it0; it < it1;) {
+        size_t b = (vp || hp) ? it / half : 0, i = it % half;
+        size_t iend = (vp || hp) ? ((b + 1) * half < it1 ? half : i + (it1 - it)) : it1;
+        if (vp || hp) {
+            gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
+            for (; i < iend; i++) {
+                gf_m31ext3x16 v0, v1, h0, h1;
+                if (vp) { v0 = rv_packed(R, j, 2 * i, b, sz); v1 = rv_packed(R, j, 2 * i + 1, b, sz); }
+                else { v0 = gf_m31ext3x16_broadcast(rv_shared(R, j, 2 * i)); v1 = gf_m31ext3x16_broadcast(rv_shared(R, j, 2 * i + 1)); }
+                if (hp) { h0 = R->ph[j & 1][b * sz + 2 * i]; h1 = R->ph[j & 1][b * sz + 2 * i + 1]; }
+                else { h0 = gf_m31ext3x16_broadcast(R->sh[j & 1][2 * i]); h1 = gf_m31ext3x16_broadcast(R->sh[j & 1][2 * i + 1]); }
+                loc[0] = gf_m31ext3x16_add(loc[0], gf_m31ext3x16_mul(h0, v0));
+                loc[1] = gf_m31ext3x16_add(loc[1], gf_m31ext3x16_mul(h1, v1));
+                loc[2] = gf_m31ext3x16_add(loc[2], gf_m31ext3x16_mul(gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0),
+                                                                     gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0)));
+            }
+            for (int k = 0; k < 3; k++) J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(loc[k], P->W[b]));
+            it = (b + 1) * half;
+        } else {
+            gf_m31ext3 a0 = gf_m31ext3_zero(), a1 = a0, a2 = a0;
+            for (; i < iend; i++) {
+                gf_m31ext3 v0 = rv_shared(R, j, 2 * i), v1 = rv_shared(R, j, 2 * i + 1);
+                gf_m31ext3 h0 = R->sh[j & 1][2 * i], h1 = R->sh[j & 1][2 * i + 1];
+                a0 = gf_m31ext3_add(a0, gf_m31ext3_mul(h0, v0));
+                a1 = gf_m31ext3_add(a1, gf_m31ext3_mul(h1, v1));
+                a2 = gf_m31ext3_add(a2, gf_m31ext3_mul(gf_m31ext3_sub(gf_m31ext3_add(h1, h1), h0), gf_m31ext3_sub(gf_m31ext3_add(v1, v1), v0)));
+            }
+            J->sacc[tid][0] = gf_m31ext3_add(J->sacc[tid][0], a0);
+            J->sacc[tid][1] = gf_m31ext3_add(J->sacc[tid][1], a1);
+            J->sacc[tid][2] = gf_m31ext3_add(J->sacc[tid][2], a2);
+            it = iend;
+        }
+    }
+}
+
+static void region_fold(void *ctx, int tid, size_t it0, size_t it1) {
+    (void)tid;
+    rjob *J = ctx;
+    struct rstate *R = J->R;
+    const unsigned j = J->j;
+    const size_t half = J->half, sz = 2 * half;
+    const gf_m31ext3 r = J->r;
+    const int vp = R->vk == RK_PACKED, hp = R->hk == RK_PACKED;
+    for (size_t it = it0; it < it1; it++) {
+        size_t b = (vp || hp) ? it / half : 0, i = it % half;
+        if (vp) R->pv[(j + 1) & 1][b * half + i] = fold_ext(rv_packed(R, j, 2 * i, b, sz), rv_packed(R, j, 2 * i + 1, b, sz), r);
+        else if (b == 0 && R->vk == RK_SHARED) R->sv[(j + 1) & 1][i] = fold_s(rv_shared(R, j, 2 * i), rv_shared(R, j, 2 * i + 1), r);
+        if (hp) R->ph[(j + 1) & 1][b * half + i] = fold_ext(R->ph[j & 1][b * sz + 2 * i], R->ph[j & 1][b * sz + 2 * i + 1], r);
+        else if (b == 0) R->sh[(j + 1) & 1][i] = fold_s(R->sh[j & 1][2 * i], R->sh[j & 1][2 * i + 1], r);
+    }
+}
+
+/* HG at level 0 for a region: shared (scalar) when every mul gate reading the region first has
+ * its second input outside per-instance regions, else packed. */
+typedef struct { prover *P; const lplan *pl; struct rstate *R; } rhg_job;
+static void region_hg(void *ctx, int tid, size_t it0, size_t it1) {
+    (void)tid;
+    rhg_job *J = ctx;
+    prover *P = J->P;
+    const lplan *pl = J->pl;
+    struct rstate *R = J->R;
+    for (size_t it = it0; it < it1; it++) {
+        size_t b = R->hk == RK_PACKED ? it / R->len : 0, x = it % R->len, w = R->off + x;
+        if (R->hk == RK_SHARED) {
+            gf_m31ext3 a = P->A[w];
+            for (uint32_t k = pl->mptr[w]; k < pl->mptr[w + 1]; k++) {
+                uint32_t y = pl->mg[k].i1;
+                uint8_t q = P->rid[y];
+                if (q && P->rs[q - 1].vk == RK_SHARED)
+                    a = gf_m31ext3_add(a, gf_m31ext3_mul_base(P->zc_mul[k], P->rs[q - 1].vs0[y - P->rs[q - 1].off]));
+            }
+            R->sh[0][x] = a;
+        } else {
+            gf_m31ext3x16 a = gf_m31ext3x16_broadcast(P->A[w]);
+            for (uint32_t k = pl->mptr[w]; k < pl->mptr[w + 1]; k++) {
+                uint32_t y = pl->mg[k].i1;
+                uint8_t q = P->rid[y];
+                if (!q || P->rs[q - 1].vk == RK_ZERO) continue;
+                const struct rstate *Q = &P->rs[q - 1];
+                gf_m31x16 v = Q->vk == RK_SHARED ? gf_m31x16_broadcast(Q->vs0[y - Q->off]) : Q->vp0[b * Q->len + (y - Q->off)];
+                a = gf_m31ext3x16_add(a, gf_m31ext3x16_ext_times_base(P->zc_mul[k], v));
+            }
+            R->ph[0][b * R->len + x] = a;
+        }
+    }
+}
+
+/* Dense packed tables at level jstar: region entries at their place, gaps zero. Regions whose
+ * HG is zero were never folded: their V there is the partial MLE over the low jstar bits. */
+static gf_status regions_to_dense(prover *P, size_t md, gf_error *err) {
+    const unsigned js = P->jstar;
+    const size_t w = (size_t)1 << js;
+    memset(P->vA, 0, P->K * md * sizeof *P->vA);
+    memset(P->hg0, 0, P->K * md * sizeof *P->hg0);
+    gf_m31ext3 *eqr = malloc(w * sizeof *eqr);
+    if (!eqr) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    gf_mle_eq_table(eqr, P->rx, js, gf_m31ext3_one());
+    for (size_t q = 0; q < P->n_regions; q++) {
+        struct rstate *R = &P->rs[q];
+        size_t cnt = R->len >> js, base = R->off >> js;
+        for (uint64_t b = 0; b < P->K; b++)
+            for (size_t k = 0; k < cnt; k++) {
+                gf_m31ext3x16 v;
+                if (R->vk == RK_ZERO) {
+                    v = gf_m31ext3x16_zero();
+                } else if (R->hk != RK_ZERO) {
+                    v = R->vk == RK_PACKED ? R->pv[js & 1][b * cnt + k] : gf_m31ext3x16_broadcast(R->sv[js & 1][k]);
+                } else if (R->vk == RK_SHARED) {
+                    if (b > 0) { v = P->vA[base + k]; }
+                    else {
+                        gf_m31ext3 a = gf_m31ext3_zero();
+                        for (size_t x = 0; x < w; x++) a = gf_m31ext3_add(a, gf_m31ext3_mul_base(eqr[x], R->vs0[k * w + x]));
+                        v = gf_m31ext3x16_broadcast(a);
+                    }
+                } else {
+                    v = gf_m31ext3x16_zero();
+                    for (size_t x = 0; x < w; x++)
+                        v = gf_m31ext3x16_add(v, gf_m31ext3x16_ext_times_base(eqr[x], R->vp0[b * R->len + k * w + x]));
+                }
+                P->vA[b * md + base + k] = v;
+                if (R->hk == RK_PACKED) P->hg0[b * md + base + k] = R->ph[js & 1][b * cnt + k];
+                else if (R->hk == RK_SHARED) P->hg0[b * md + base + k] = gf_m31ext3x16_broadcast(R->sh[js & 1][k]);
+            }
+    }
+    free(eqr);
+    return GF_OK;
+}
+
+/* Evaluation (no fold) of one round on dense extension tables of size src_m per block. */
+static void x_eval_dense(void *ctx, int tid, size_t it0, size_t it1) {
+    xjob *J = ctx;
+    size_t pb = J->per_block, m = J->src_m;
+    for (size_t it = it0; it < it1;) {
+        size_t b = it / pb, i = it % pb, iend = (b + 1) * pb < it1 ? pb : i + (it1 - it);
+        const gf_m31ext3x16 *restrict v = J->vsrc + b * m, *restrict h = J->hsrc + b * m;
+        gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
+        for (; i < iend; i++)
+            if (J->ex_src[2 * i] | J->ex_src[2 * i + 1]) x_products(loc, h[2 * i], h[2 * i + 1], v[2 * i], v[2 * i + 1]);
+        acc_flush(J, tid, b, loc);
+        it = (b + 1) * pb;
+    }
+}
+
+/* Phase-1 x rounds of layer 0 from regions. On return vfin and hfin hold the K final values. */
+static gf_status x_phase_regions(prover *P, const lplan *pl, uint8_t **lev, xjob *J, int nt, gf_m31ext3x16 **vfin,
+                                 gf_m31ext3x16 **hfin, gf_error *err) {
+    const unsigned n = P->c->layers[0].in_log, js = P->jstar;
+    rjob *RJ = gf_alloc_aligned(1, sizeof *RJ);
+    if (!RJ) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    RJ->P = P;
+    for (size_t q = 0; q < P->n_regions; q++) {
+        struct rstate *R = &P->rs[q];
+        if (R->hk == RK_ZERO) continue;
+        rhg_job hj = {P, pl, R};
+        run(P, (R->hk == RK_PACKED ? P->K : 1) * R->len, region_hg, &hj);
+    }
+    gf_m31ext3 S = gf_m31ext3_zero(), r = S;
+    for (unsigned j = 0; j < js; j++) {
+        memset(RJ->acc, 0, sizeof RJ->acc);
+        memset(RJ->sacc, 0, sizeof RJ->sacc);
+        RJ->j = j;
+        for (size_t q = 0; q < P->n_regions; q++) {
+            struct rstate *R = &P->rs[q];
+            if (R->hk == RK_ZERO || R->vk == RK_ZERO) continue;   /* a zero factor: no products */
+            RJ->R = R;
+            RJ->half = (R->len >> j) / 2;
+            int packed = R->vk == RK_PACKED || R->hk == RK_PACKED;
+            run(P, (packed ? P->K : 1) * RJ->half, region_eval, RJ);
+        }
+        gf_m31ext3 ev[3];
+        for (int k = 0; k < 3; k++) {
+            gf_m31ext3x16 s = gf_m31ext3x16_zero();
+            gf_m31ext3 sc = gf_m31ext3_zero();
+            for (int t = 0; t < nt; t++) { s = gf_m31ext3x16_add(s, RJ->acc[t][k]); sc = gf_m31ext3_add(sc, RJ->sacc[t][k]); }
+            ev[k] = gf_m31ext3_add(gf_m31ext3x16_hsum(s), sc);
+        }
+        send(P, ev, 3);
+        r = gf_transcript_challenge_m31ext3(P->t);
+        P->rx[j] = r;
+        S = gf_interp_deg2(ev, r);
+        RJ->r = r;
+        for (size_t q = 0; q < P->n_regions; q++) {
+            struct rstate *R = &P->rs[q];
+            if (R->hk == RK_ZERO) continue;
+            RJ->R = R;
+            RJ->half = (R->len >> j) / 2;
+            int packed = R->vk == RK_PACKED || R->hk == RK_PACKED;
+            run(P, (packed ? P->K : 1) * RJ->half, region_fold, RJ);
+        }
+    }
+    gf_free_aligned(RJ);
+    size_t md = (size_t)1 << (n - js);
+    gf_status st = regions_to_dense(P, md, err);
+    if (st) return st;
+    if (js == n) { *vfin = P->vA; *hfin = P->hg0; return GF_OK; }
+    /* round js on the dense tables, then the ordinary fused rounds */
+    gf_m31ext3 ev[3];
+    J->src_m = md; J->per_block = md / 2;
+    J->vbase = NULL; J->vsrc = P->vA; J->hsrc = P->hg0; J->ex_src = lev[js];
+    memset(J->acc, 0, sizeof J->acc);
+    run(P, P->K * J->per_block, x_eval_dense, J);
+    x_collect(P, J, nt, ev);
+    ev[1] = gf_m31ext3_sub(S, ev[0]);
+    send(P, ev, 3);
+    r = gf_transcript_challenge_m31ext3(P->t);
+    P->rx[js] = r;
+    S = gf_interp_deg2(ev, r);
+    gf_m31ext3x16 *vbufs[2] = {P->vB, P->vA}, *hbufs[2] = {P->hgA, P->hg0};
+    const gf_m31ext3x16 *vs = P->vA, *hs = P->hg0;
+    for (unsigned j = js + 1; j < n; j++) {
+        size_t sm = (size_t)1 << (n - j + 1);
+        J->src_m = sm; J->per_block = sm / 4;
+        J->vbase = NULL; J->vsrc = vs; J->hsrc = hs;
+        J->vdst = vbufs[(j - js - 1) & 1]; J->hdst = hbufs[(j - js - 1) & 1];
+        J->ex_src = lev[j - 1]; J->ex_dst = lev[j]; J->r = r;
+        memset(J->acc, 0, sizeof J->acc);
+        run(P, P->K * J->per_block, x_fused_ext, J);
+        x_collect(P, J, nt, ev);
+        ev[1] = gf_m31ext3_sub(S, ev[0]);
+        send(P, ev, 3);
+        r = gf_transcript_challenge_m31ext3(P->t);
+        P->rx[j] = r;
+        S = gf_interp_deg2(ev, r);
+        vs = J->vdst; hs = J->hdst;
+    }
+    gf_m31ext3x16 *vd = vbufs[(n - js - 1) & 1], *hd = hbufs[(n - js - 1) & 1];
+    for (uint64_t b = 0; b < P->K; b++) {
+        gf_m31ext3x16 nv = fold_ext(vs[2 * b], vs[2 * b + 1], r), nh = fold_ext(hs[2 * b], hs[2 * b + 1], r);
+        vd[b] = nv; hd[b] = nh;
+    }
+    *vfin = vd; *hfin = hd;
+    return GF_OK;
+}
+
 static void pack_weights(prover *P, const gf_m31ext3 *rsb) {
     gf_mle_eq_table(P->sb_e, rsb, P->nsb, gf_m31ext3_one());
     for (uint64_t b = 0; b < P->K; b++)
@@ -342,7 +643,11 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
     xjob *J = gf_alloc_aligned(1, sizeof *J);
     if (!J) return gf_error_set(err, GF_ERR_NOMEM, "out of memory in the GKR prover");
     gf_m31ext3x16 *vfin = NULL, *hfin = NULL;
-    if (n == 0) {
+    J->P = P; J->pl = pl;
+    if (l == 0 && P->n_regions) {
+        gf_status rst = x_phase_regions(P, pl, lev, J, nt, &vfin, &hfin, err);
+        if (rst) { gf_free_aligned(J); return rst; }
+    } else if (n == 0) {
         for (uint64_t b = 0; b < P->K; b++) {
             P->vA[b] = gf_m31ext3x16_from_base(vin[b]);
             P->hgA[b] = hg_at(P, pl, vin + b, 0);
@@ -427,7 +732,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         gf_m31ext3 coef2 = gf_m31ext3_mul(eq_fin, vx);
         if (gf_mle_eq_table_x16(P->Tv, P->rx, n, gf_m31ext3_one())) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
         pack_weights(P, P->rsb_new);
-        p2prep pp = {P, pl, vin, m};
+        p2prep pp = {P, pl, (l == 0 && P->n_regions) ? NULL : vin, m};
         if (m >= 32) run(P, m / 16, p2_prep_vec, &pp);
         else p2_prep_scalar(&pp, 0, 0, m);
         p2job *Q = gf_alloc_aligned(1, sizeof *Q);
@@ -544,7 +849,20 @@ static int build_plan(prover *P) {
     return 0;
 }
 
+static void free_regions(prover *P) {
+    for (size_t q = 0; P->rs && q < P->n_regions; q++) {
+        struct rstate *R = &P->rs[q];
+        for (int k = 0; k < 2; k++) { free(R->sv[k]); free(R->sh[k]); gf_free_aligned(R->pv[k]); gf_free_aligned(R->ph[k]); }
+    }
+    free(P->rs);
+    free(P->rid);
+    P->rs = NULL;
+    P->rid = NULL;
+    P->n_regions = 0;
+}
+
 static void free_scratch(prover *P) {
+    free_regions(P);
     free_plan(P);
     free(P->A);
     gf_free_aligned(P->hg0); gf_free_aligned(P->hgA); gf_free_aligned(P->vA); gf_free_aligned(P->vB);
@@ -556,7 +874,86 @@ static void free_scratch(prover *P) {
 
 struct gf_gkr_m31_prover { prover P; };
 
-gf_status gf_gkr_m31_prover_new(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, gf_error *err) {
+/* Validates the regions against layer 0, records them, and decides each region's HG form. */
+static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, gf_error *err) {
+    const gf_circuit *c = P->c;
+    const unsigned n0 = c->layers[0].in_log;
+    const size_t m0 = (size_t)1 << n0;
+    if (nr > 255) return gf_error_set(err, GF_ERR_INVALID, "at most 255 input regions, got %zu", nr);
+    P->rs = calloc(256, sizeof *P->rs);
+    P->rid = calloc(m0, 1);
+    if (!P->rs || !P->rid) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    P->n_regions = nr;
+    unsigned js = n0;
+    for (size_t q = 0; q < nr; q++) {
+        const gf_gkr_region *g = &reg[q];
+        if (!gf_is_pow2(g->len) || g->len < 2 || g->offset % g->len || g->offset + g->len > m0)
+            return gf_error_set(err, GF_ERR_INVALID, "input region %zu (offset %llu, length %llu) is not an aligned power of two >= 2 inside the 2^%u inputs",
+                                q, (unsigned long long)g->offset, (unsigned long long)g->len, n0);
+        for (uint64_t x = g->offset; x < g->offset + g->len; x++) {
+            if (P->rid[x]) return gf_error_set(err, GF_ERR_INVALID, "input regions %u and %zu overlap at wire %llu", P->rid[x] - 1, q, (unsigned long long)x);
+            P->rid[x] = (uint8_t)(q + 1);
+        }
+        struct rstate *R = &P->rs[q];
+        R->off = g->offset; R->len = g->len;
+        R->vk = g->shared ? RK_SHARED : RK_PACKED;
+        unsigned lg = gf_log2_u64(g->len);
+        if (lg < js) js = lg;
+    }
+    /* the rest of the input is zero: cover it with aligned power-of-two gap regions, because
+     * gates may still read those wires (their HG is not zero) */
+    P->n_given = nr;
+    for (uint64_t a = 0; a < m0;) {
+        if (P->rid[a]) { a++; continue; }
+        uint64_t b = a;
+        while (b < m0 && !P->rid[b]) b++;
+        while (a < b) {
+            uint64_t sz = a ? (a & (~a + 1)) : ((uint64_t)1 << 62);
+            while (a + sz > b) sz >>= 1;
+            if (P->n_regions >= 255) return gf_error_set(err, GF_ERR_INVALID, "input regions leave too many gaps (more than 255 regions)");
+            struct rstate *G = &P->rs[P->n_regions];
+            G->off = a; G->len = sz; G->vk = RK_ZERO;
+            for (uint64_t x = a; x < a + sz; x++) P->rid[x] = (uint8_t)(P->n_regions + 1);
+            P->n_regions++;
+            unsigned lg = gf_log2_u64(sz);
+            if (lg < js) js = lg;
+            a += sz;
+        }
+    }
+    P->jstar = js;
+    nr = P->n_regions;
+    if (js == 0) return gf_error_set(err, GF_ERR_INVALID, "an input region or gap of a single wire (use the packed input)");
+    const lplan *pl = &P->plan[0];
+    for (size_t q = 0; q < nr; q++) {
+        struct rstate *R = &P->rs[q];
+        R->hk = RK_ZERO;
+        for (uint64_t x = R->off; x < R->off + R->len; x++) {
+            if (pl->aptr[x + 1] > pl->aptr[x] && R->hk == RK_ZERO) R->hk = RK_SHARED;
+            for (uint32_t k = pl->mptr[x]; k < pl->mptr[x + 1]; k++) {
+                uint8_t qq = P->rid[pl->mg[k].i1];
+                if (qq && P->rs[qq - 1].vk == RK_PACKED) R->hk = RK_PACKED;
+                else if (R->hk == RK_ZERO) R->hk = RK_SHARED;
+            }
+        }
+        size_t K = P->K, len = R->len, l2 = len / 2, l4 = len / 4 ? len / 4 : 1;
+        if (R->hk != RK_ZERO && R->vk == RK_ZERO) {   /* gap: HG only */
+            if (R->hk == RK_SHARED) { R->sh[0] = malloc(len * sizeof(gf_m31ext3)); R->sh[1] = malloc(l2 * sizeof(gf_m31ext3)); }
+            else { R->ph[0] = gf_alloc_aligned(K * len, sizeof(gf_m31ext3x16)); R->ph[1] = gf_alloc_aligned(K * l2, sizeof(gf_m31ext3x16)); }
+            if (!(R->sh[0] || R->ph[0]) || !(R->sh[1] || R->ph[1])) return gf_error_set(err, GF_ERR_NOMEM, "out of memory for input gap %zu", q);
+        } else if (R->hk != RK_ZERO) {
+            if (R->vk == RK_SHARED) { R->sv[1] = malloc(l2 * sizeof(gf_m31ext3)); R->sv[0] = malloc(l4 * sizeof(gf_m31ext3)); }
+            else { R->pv[1] = gf_alloc_aligned(K * l2, sizeof(gf_m31ext3x16)); R->pv[0] = gf_alloc_aligned(K * l4, sizeof(gf_m31ext3x16)); }
+            if (R->hk == RK_SHARED) { R->sh[0] = malloc(len * sizeof(gf_m31ext3)); R->sh[1] = malloc(l2 * sizeof(gf_m31ext3)); }
+            else { R->ph[0] = gf_alloc_aligned(K * len, sizeof(gf_m31ext3x16)); R->ph[1] = gf_alloc_aligned(K * l2, sizeof(gf_m31ext3x16)); }
+            if (!(R->sv[1] || R->pv[1]) || !(R->sv[0] || R->pv[0]) || !(R->sh[0] || R->ph[0]) || !(R->sh[1] || R->ph[1]))
+                return gf_error_set(err, GF_ERR_NOMEM, "out of memory for input region %zu", q);
+        }
+    }
+    return GF_OK;
+}
+
+static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, size_t nr,
+                                 const gf_gkr_region *reg, gf_error *err) {
     *out = NULL;
     if (c->field != GF_FIELD_M31) return gf_error_set(err, GF_ERR_INVALID, "GKR M31 prover given a %s circuit", gf_field_name(c->field));
     if (!gf_is_pow2(n_blocks) || n_blocks > (1u << 20))
@@ -566,20 +963,31 @@ gf_status gf_gkr_m31_prover_new(gf_gkr_m31_prover **out, const gf_circuit *c, ui
     if (!G) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     prover *P = &G->P;
     P->c = c; P->K = n_blocks; P->kb = gf_log2_u64(n_blocks); P->nsb = 4 + P->kb;
-    unsigned nin = 0, nout = 0;
+    unsigned nin = 0, nout = 0, ndense = 0;
     uint64_t gm = 1, ga = 1;
     for (uint32_t l = 0; l < c->n_layers; l++) {
         if (c->layers[l].in_log > nin) nin = c->layers[l].in_log;
         if (c->layers[l].out_log > nout) nout = c->layers[l].out_log;
         if (c->layers[l].n_mul > gm) gm = c->layers[l].n_mul;
         if (c->layers[l].n_add > ga) ga = c->layers[l].n_add;
+        if ((l > 0 || !nr) && c->layers[l].in_log > ndense) ndense = c->layers[l].in_log;
     }
-    size_t min = (size_t)1 << nin, mout = (size_t)1 << nout, mx = min > mout ? min : mout;
+    gf_status st = GF_OK;
+    if (build_plan(P)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory building the gate plan");
+    if (!st && nr) {
+        st = setup_regions(P, nr, reg, err);
+        unsigned d0 = c->layers[0].in_log - P->jstar;
+        if (d0 > ndense) ndense = d0;
+    }
+    if (st) { gf_gkr_m31_prover_free(G); return st; }
+    /* dense tables: sized by the largest layer (layer 0 counts only after its region rounds);
+     * scalar and phase-2 tables: by the largest layer */
+    size_t min = (size_t)1 << nin, mout = (size_t)1 << nout, mx = min > mout ? min : mout, mden = (size_t)1 << ndense;
     size_t K = n_blocks, nsbv = 16 * K;
-    P->hg0 = gf_alloc_aligned(K * min, sizeof(gf_m31ext3x16));
-    P->hgA = gf_alloc_aligned(K * (min / 2 + 1), sizeof(gf_m31ext3x16));
-    P->vA = gf_alloc_aligned(K * (min / 2 + 1), sizeof(gf_m31ext3x16));
-    P->vB = gf_alloc_aligned(K * (min / 4 + 1), sizeof(gf_m31ext3x16));
+    P->hg0 = gf_alloc_aligned(K * mden, sizeof(gf_m31ext3x16));
+    P->hgA = gf_alloc_aligned(K * (mden / 2 + 1), sizeof(gf_m31ext3x16));
+    P->vA = gf_alloc_aligned(K * (mden / 2 + 1) * (nr ? 2 : 1), sizeof(gf_m31ext3x16));
+    P->vB = gf_alloc_aligned(K * (mden / 4 + 1) * (nr ? 2 : 1), sizeof(gf_m31ext3x16));
     P->W = gf_alloc_aligned(K, sizeof(gf_m31ext3x16));
     P->p2M = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
     P->p2V = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
@@ -589,18 +997,42 @@ gf_status gf_gkr_m31_prover_new(gf_gkr_m31_prover **out, const gf_circuit *c, ui
     P->zc_mul = malloc(gm * sizeof *P->zc_mul); P->zc_add = malloc(ga * sizeof *P->zc_add);
     P->A = malloc(min * sizeof *P->A);
     P->sb_e = malloc(nsbv * sizeof *P->sb_e); P->sb_v = malloc(nsbv * sizeof *P->sb_v); P->sb_h = malloc(nsbv * sizeof *P->sb_h);
-    P->mzx = malloc(min * sizeof *P->mzx); P->vy = malloc(min * sizeof *P->vy);
-    size_t nr = (nin > nout ? nin : nout) + 1;
-    P->rz0 = malloc(nr * sizeof *P->rz0); P->rz1 = malloc(nr * sizeof *P->rz1);
-    P->rx = malloc(nr * sizeof *P->rx); P->ry = malloc(nr * sizeof *P->ry);
+    P->mzx = malloc((min + 32) * sizeof *P->mzx); P->vy = malloc((min + 32) * sizeof *P->vy);
+    size_t nrr = (nin > nout ? nin : nout) + 1;
+    P->rz0 = malloc(nrr * sizeof *P->rz0); P->rz1 = malloc(nrr * sizeof *P->rz1);
+    P->rx = malloc(nrr * sizeof *P->rx); P->ry = malloc(nrr * sizeof *P->ry);
     P->rsb = malloc(P->nsb * sizeof *P->rsb); P->rsb_new = malloc(P->nsb * sizeof *P->rsb_new);
-    if (build_plan(P) || !P->A || !P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->ex || !P->Zv || !P->Tv ||
+    if (!P->A || !P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->ex || !P->Zv || !P->Tv ||
         !P->zc_mul || !P->zc_add || !P->sb_e || !P->sb_v || !P->sb_h || !P->mzx || !P->vy || !P->rz0 || !P->rz1 ||
         !P->rx || !P->ry || !P->rsb || !P->rsb_new) {
         gf_gkr_m31_prover_free(G);
-        return gf_error_set(err, GF_ERR_NOMEM, "out of memory allocating GKR prover tables (%zu blocks x 2^%u wires)", K, nin);
+        return gf_error_set(err, GF_ERR_NOMEM, "out of memory allocating GKR prover tables (%zu blocks x 2^%u wires)", K, ndense);
     }
     *out = G;
+    return GF_OK;
+}
+
+gf_status gf_gkr_m31_prover_new(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, gf_error *err) {
+    return prover_new_impl(out, c, n_blocks, 0, NULL, err);
+}
+
+gf_status gf_gkr_m31_prover_new_regions(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, size_t n_regions,
+                                        const gf_gkr_region *regions, gf_error *err) {
+    if (n_regions == 0) return gf_error_set(err, GF_ERR_INVALID, "no input regions given");
+    return prover_new_impl(out, c, n_blocks, n_regions, regions, err);
+}
+
+gf_status gf_gkr_m31_prover_set_regions(gf_gkr_m31_prover *G, const gf_gkr_region *regions, gf_error *err) {
+    prover *P = &G->P;
+    for (size_t q = 0; q < P->n_given; q++) {
+        struct rstate *R = &P->rs[q];
+        const gf_gkr_region *g = &regions[q];
+        if (g->offset != R->off || g->len != R->len || !g->shared != (R->vk == RK_PACKED) ||
+            (g->shared ? !g->shared_vals : !g->packed))
+            return gf_error_set(err, GF_ERR_INVALID, "input region %zu does not match the shape the prover was made for", q);
+        R->vs0 = g->shared_vals;
+        R->vp0 = g->packed;
+    }
     return GF_OK;
 }
 
