@@ -1,0 +1,576 @@
+/* Graph proofs: see graph_proof.h. */
+#include <stdlib.h>
+#include <string.h>
+#include "common/util.h"
+#include "gkr/gkr.h"
+#include "gkr/mle.h"
+#include "pcs/pcs.h"
+#include "prover/graph_proof.h"
+
+static const char MAGIC[8] = {'G', 'K', 'R', 'F', 'G', 'P', 'R', 'F'};
+static const char SETUP_MAGIC[8] = {'G', 'K', 'R', 'F', 'S', 'E', 'T', 'P'};
+static const char TAG[] = "gkrflow/graph-proof/v1";
+
+/* ---------- shared by prover and verifier ---------- */
+
+static gf_status template_transcript(gf_transcript *t, const gf_graph *g, const uint8_t digest[32], uint32_t ti,
+                                     const uint8_t (*com)[32], gf_error *err) {
+    gf_status st = gf_transcript_init(t, TAG, err);
+    if (st) return st;
+    const gf_graph_template *T = &g->templates[ti];
+    const gf_graph_kernel *k = &g->kernels[T->kernel];
+    gf_transcript_append_label(t, "graph");
+    gf_transcript_append_bytes(t, digest, 32);
+    gf_transcript_append_label(t, "template");
+    gf_transcript_append_u64(t, ti);
+    gf_transcript_append_label(t, "commitments");
+    gf_transcript_append_u64(t, k->n_components);
+    for (uint32_t i = 0; i < k->n_components; i++) {
+        gf_transcript_append_u64(t, T->commit[i]);
+        gf_transcript_append_bytes(t, com[T->commit[i]], 32);
+        gf_transcript_append_u64(t, T->broadcast[i]);
+    }
+    return GF_OK;
+}
+
+static gf_status draw_coefs(const gf_circuit *c, gf_transcript *t, gf_m31 **out, gf_error *err) {
+    uint32_t nr = gf_circuit_n_random(c);
+    gf_m31 *rnd = malloc((nr + 1) * sizeof *rnd), *co = malloc((c->n_coefs + 1) * sizeof *co);
+    if (!rnd || !co) { free(rnd); free(co); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+    gf_transcript_append_label(t, "random-coefficients");
+    gf_transcript_challenge_m31_vec(t, rnd, nr);
+    gf_status st = gf_circuit_coefs_fill_m31(c, rnd, co, err);
+    free(rnd);
+    if (st) { free(co); return st; }
+    *out = co;
+    return GF_OK;
+}
+
+static uint64_t blocks_of(uint64_t P) { return P < 16 ? 1 : P / 16; }
+
+/* The point at which component i's committed vector is opened for a GKR input claim point
+ * cp = (s[4], x[in_log], b[kb]); returns its length (coordinates written to out). */
+static unsigned component_point(const gf_graph_kernel *k, const gf_graph_template *T, uint32_t i, const gf_m31ext3 *cp,
+                                gf_m31ext3 *out) {
+    unsigned in_log = k->circuit->layers[0].in_log, ni = gf_log2_u64(k->comp_len[i]), n = 0;
+    for (unsigned j = 0; j < ni; j++) out[n++] = cp[4 + j];
+    if (!T->broadcast[i]) {
+        unsigned lp = gf_log2_u64(T->parallel_count);
+        for (unsigned j = 0; j < lp && j < 4; j++) out[n++] = cp[j];
+        for (unsigned j = 4; j < lp; j++) out[n++] = cp[4 + in_log + (j - 4)];
+    }
+    return n;
+}
+
+/* eq(x_high, bits of offset/len): selects component i's aligned slot in the circuit input. */
+static gf_m31ext3 component_selector(const gf_graph_kernel *k, uint32_t i, const gf_m31ext3 *cp) {
+    unsigned in_log = k->circuit->layers[0].in_log, ni = gf_log2_u64(k->comp_len[i]);
+    uint64_t slot = k->comp_offset[i] >> ni;
+    gf_m31ext3 e = gf_m31ext3_one();
+    for (unsigned j = ni; j < in_log; j++) {
+        gf_m31ext3 r = cp[4 + j];
+        e = gf_m31ext3_mul(e, (slot >> (j - ni)) & 1 ? r : gf_m31ext3_sub(gf_m31ext3_one(), r));
+    }
+    return e;
+}
+
+/* Which component (index + 1) each layer-0 wire belongs to; 0 = padding. */
+static uint32_t *component_map(const gf_graph_kernel *k) {
+    size_t m0 = (size_t)1 << k->circuit->layers[0].in_log;
+    uint32_t *map = calloc(m0, sizeof *map);
+    if (!map) return NULL;
+    for (uint32_t i = 0; i < k->n_components; i++)
+        for (uint64_t x = 0; x < k->comp_len[i]; x++) map[k->comp_offset[i] + x] = i + 1;
+    return map;
+}
+
+/* The circuit a template is proved with: the kernel's, except that a layer-0 multiplication
+ * reading a broadcast value first and a per-instance value second is written the other way
+ * round. Same polynomial, but the prover's per-instance tables then never cover broadcast
+ * data (phase 1 sums over first inputs). Prover and verifier apply the same rule. *out is
+ * NULL when nothing needs swapping. */
+static gf_status oriented_circuit(const gf_graph_kernel *k, const gf_graph_template *T, gf_circuit **out, gf_error *err) {
+    *out = NULL;
+    const gf_circuit *c = k->circuit;
+    const gf_layer *L0 = &c->layers[0];
+    uint32_t *map = component_map(k);
+    if (!map) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    uint64_t nswap = 0;
+#define IS_BC(x) (map[x] && T->broadcast[map[x] - 1])
+    for (uint64_t g = 0; g < L0->n_mul; g++) nswap += IS_BC(L0->mul[g].in0) && !IS_BC(L0->mul[g].in1);
+    if (!nswap) { free(map); return GF_OK; }
+    gf_circuit *d = gf_circuit_new(c->field, c->n_layers, err);
+    gf_status st = d ? gf_circuit_alloc_coefs(d, c->n_coefs, err) : GF_ERR_NOMEM;
+    for (uint32_t l = 0; !st && l < c->n_layers; l++) {
+        const gf_layer *S = &c->layers[l];
+        if ((st = gf_circuit_alloc_layer(d, l, S->in_log, S->out_log, S->n_mul, S->n_add, S->n_const, err))) break;
+        gf_layer *D = &d->layers[l];
+        if (S->n_mul) memcpy(D->mul, S->mul, S->n_mul * sizeof *S->mul);
+        if (S->n_add) memcpy(D->add, S->add, S->n_add * sizeof *S->add);
+        if (S->n_const) memcpy(D->cst, S->cst, S->n_const * sizeof *S->cst);
+    }
+    if (!st) {
+        if (c->n_coefs) {
+            memcpy(d->coef_kind, c->coef_kind, c->n_coefs);
+            memcpy(d->coef_m31, c->coef_m31, c->n_coefs * sizeof *c->coef_m31);
+        }
+        gf_layer *D0 = &d->layers[0];
+        for (uint64_t g = 0; g < D0->n_mul; g++)
+            if (IS_BC(D0->mul[g].in0) && !IS_BC(D0->mul[g].in1)) {
+                uint32_t t = D0->mul[g].in0;
+                D0->mul[g].in0 = D0->mul[g].in1;
+                D0->mul[g].in1 = t;
+            }
+        st = gf_circuit_validate(d, err);
+    }
+#undef IS_BC
+    free(map);
+    if (st) { gf_circuit_free(d); return st ? st : gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+    *out = d;
+    return GF_OK;
+}
+
+/* ---------- setup ---------- */
+
+gf_status gf_graph_setup(const gf_graph *g, gf_buf *setup, gf_error *err) {
+    uint8_t d[32];
+    gf_status st = gf_graph_digest(g, d, err);
+    if (st) return st;
+    gf_buf_append(setup, SETUP_MAGIC, 8);
+    gf_buf_u32(setup, 1);
+    gf_buf_u32(setup, GF_PCS_RAW);
+    gf_buf_append(setup, d, 32);
+    return gf_buf_status(setup, err);
+}
+
+gf_status gf_graph_check_setup(const gf_graph *g, const uint8_t *setup, size_t len, gf_error *err) {
+    if (!setup) return GF_OK;
+    gf_reader r;
+    gf_reader_init(&r, setup, len);
+    const uint8_t *m = gf_reader_take(&r, 8, "magic");
+    if (!m || memcmp(m, SETUP_MAGIC, 8)) return gf_error_set(err, GF_ERR_FORMAT, "not a gkrflow setup file (bad magic)");
+    uint32_t ver = gf_reader_u32(&r, "version"), pcs = gf_reader_u32(&r, "pcs id");
+    const uint8_t *d = gf_reader_take(&r, 32, "graph digest");
+    gf_status st = gf_reader_status(&r, "setup", err);
+    if (st) return st;
+    if (ver != 1) return gf_error_set(err, GF_ERR_FORMAT, "setup version %u is not supported (expected 1)", ver);
+    if (pcs != GF_PCS_RAW) return gf_error_set(err, GF_ERR_FORMAT, "setup is for PCS %u; only raw (1) is supported", pcs);
+    if (gf_reader_remaining(&r)) return gf_error_set(err, GF_ERR_FORMAT, "setup has %zu trailing bytes", gf_reader_remaining(&r));
+    uint8_t gd[32];
+    if ((st = gf_graph_digest(g, gd, err))) return st;
+    if (memcmp(gd, d, 32)) return gf_error_set(err, GF_ERR_INVALID, "setup was made for a different graph (digest mismatch)");
+    return GF_OK;
+}
+
+/* ---------- prover ---------- */
+
+/* Proving state for one template shape (kernel, block count, broadcast pattern), reused by
+ * every template of that shape. Two input modes:
+ *   packed:  vals[0] holds every instance's circuit input (small inputs, no broadcast);
+ *   regions: layer 0 is fed from the components directly (broadcast data stays one copy), only
+ *            the per-instance components are packed; vals[0] is not allocated. */
+typedef struct {
+    const gf_circuit *c;       /* the circuit proved (oriented copy or the kernel's) */
+    gf_circuit *owned;         /* oriented copy, if any */
+    uint32_t kernel;
+    uint64_t K;
+    uint8_t *bpat;             /* broadcast pattern it was built for */
+    int regions;
+    gf_m31x16 **vals;          /* vals[l] for l >= 1 (and l = 0 in packed mode) */
+    gf_m31x16 ***bv;           /* per-block views for parallel evaluation */
+    gf_gkr_m31_prover *gkr;
+    gf_gkr_region *reg;        /* per component */
+    gf_m31x16 **packed;        /* per component: K * len packed values (per-instance components) */
+    uint32_t *map;             /* layer-0 wire -> component + 1 (regions mode) */
+    uint32_t ncomp;
+} engine;
+
+static void engine_free(engine *e) {
+    if (!e->c) return;
+    for (uint64_t b = 0; e->bv && b < e->K; b++) free(e->bv[b]);
+    free(e->bv);
+    if (e->vals) {
+        for (uint32_t l = e->regions ? 1 : 0; l <= e->c->n_layers; l++) gf_free_aligned(e->vals[l]);
+        free(e->vals);
+    }
+    gf_gkr_m31_prover_free(e->gkr);
+    for (uint32_t i = 0; e->packed && i < e->ncomp; i++) gf_free_aligned(e->packed[i]);
+    free(e->packed);
+    free(e->reg);
+    free(e->map);
+    free(e->bpat);
+    gf_circuit_free(e->owned);
+    memset(e, 0, sizeof *e);
+}
+
+static int engine_matches(const engine *e, uint32_t kernel, const gf_graph_kernel *k, const gf_graph_template *T, uint64_t K) {
+    return e->c && e->kernel == kernel && e->K == K && !memcmp(e->bpat, T->broadcast, k->n_components);
+}
+
+static gf_status engine_init(engine *e, uint32_t kernel, const gf_graph_kernel *k, const gf_graph_template *T, uint64_t K,
+                             gf_error *err) {
+    memset(e, 0, sizeof *e);
+    gf_status st = oriented_circuit(k, T, &e->owned, err);
+    if (st) return st;
+    const gf_circuit *c = e->c = e->owned ? e->owned : k->circuit;
+    e->kernel = kernel;
+    e->K = K;
+    e->bpat = malloc(k->n_components + 1);
+    if (!e->bpat) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+    memcpy(e->bpat, T->broadcast, k->n_components);
+    /* regions pay off when some component is broadcast; they need every component and gap to
+     * span at least two wires (the prover checks the gaps) */
+    int any_bc = 0, small = 0;
+    for (uint32_t i = 0; i < k->n_components; i++) { any_bc |= T->broadcast[i]; small |= k->comp_len[i] < 2; }
+    e->regions = any_bc && !small;
+    const uint32_t nl = c->n_layers;
+    e->vals = calloc(nl + 1, sizeof *e->vals);
+    if (!e->vals) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+    for (uint32_t l = e->regions ? 1 : 0; l <= nl; l++) {
+        unsigned lg = l < nl ? c->layers[l].in_log : c->layers[nl - 1].out_log;
+        e->vals[l] = gf_alloc_aligned(K << lg, sizeof(gf_m31x16));
+        if (!e->vals[l]) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory for layer values (%llu blocks x 2^%u)", (unsigned long long)K, lg); }
+    }
+    if (e->regions) {
+        e->reg = calloc(k->n_components, sizeof *e->reg);
+        e->packed = calloc(k->n_components + 1, sizeof *e->packed);
+        e->map = component_map(k);
+        if (!e->reg || !e->packed || !e->map) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+        e->ncomp = k->n_components;
+        for (uint32_t i = 0; i < k->n_components; i++) {
+            e->reg[i].offset = k->comp_offset[i];
+            e->reg[i].len = k->comp_len[i];
+            e->reg[i].shared = T->broadcast[i];
+            if (!T->broadcast[i]) {
+                e->packed[i] = gf_alloc_aligned(K * k->comp_len[i], sizeof(gf_m31x16));
+                if (!e->packed[i]) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+            }
+        }
+        st = gf_gkr_m31_prover_new_regions(&e->gkr, c, K, k->n_components, e->reg, err);
+    } else {
+        st = gf_gkr_m31_prover_new(&e->gkr, c, K, err);
+    }
+    if (st) { engine_free(e); return st; }
+    e->bv = calloc(K, sizeof *e->bv);
+    for (uint64_t b = 0; e->bv && b < K; b++) {
+        e->bv[b] = malloc((nl + 1) * sizeof **e->bv);
+        if (!e->bv[b]) break;
+        for (uint32_t l = 0; l <= nl; l++) {
+            unsigned lg = l < nl ? c->layers[l].in_log : c->layers[nl - 1].out_log;
+            e->bv[b][l] = e->vals[l] ? e->vals[l] + (b << lg) : NULL;
+        }
+    }
+    if (!e->bv || (K && !e->bv[K - 1])) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+    return GF_OK;
+}
+
+/* Layer-0 input wire x of block b in regions mode. */
+static inline gf_m31x16 region_input(const engine *e, size_t x, uint64_t b) {
+    uint32_t q = e->map[x];
+    if (!q) return gf_m31x16_zero();
+    const gf_gkr_region *R = &e->reg[q - 1];
+    return R->shared ? gf_m31x16_broadcast(R->shared_vals[x - R->offset]) : e->packed[q - 1][b * R->len + (x - R->offset)];
+}
+
+typedef struct { engine *e; const gf_m31 *coefs; gf_status st; } eval_job;
+static void eval_blocks(void *ctx, int tid, size_t b0, size_t b1) {
+    (void)tid;
+    eval_job *J = ctx;
+    engine *e = J->e;
+    const gf_circuit *c = e->c;
+    for (size_t b = b0; b < b1; b++) {
+        if (!e->regions) {
+            if (gf_circuit_eval_m31x16_into(c, J->coefs, 1, e->bv[b], NULL)) J->st = GF_ERR_INTERNAL;
+            continue;
+        }
+        /* layer 0 straight from the regions, then the rest of the circuit as usual */
+        const gf_layer *L = &c->layers[0];
+        gf_m31x16 *out = e->bv[b][1];
+        memset(out, 0, ((size_t)1 << L->out_log) * sizeof *out);
+        for (uint64_t g = 0; g < L->n_mul; g++) {
+            gf_m31x16 t = gf_m31x16_mul(region_input(e, L->mul[g].in0, b), region_input(e, L->mul[g].in1, b));
+            out[L->mul[g].out] = gf_m31x16_add(out[L->mul[g].out], gf_m31x16_mul_scalar(t, J->coefs[L->mul[g].coef]));
+        }
+        for (uint64_t g = 0; g < L->n_add; g++)
+            out[L->add[g].out] = gf_m31x16_add(out[L->add[g].out], gf_m31x16_mul_scalar(region_input(e, L->add[g].in, b), J->coefs[L->add[g].coef]));
+        for (uint64_t g = 0; g < L->n_const; g++)
+            out[L->cst[g].out] = gf_m31x16_add(out[L->cst[g].out], gf_m31x16_broadcast(J->coefs[L->cst[g].coef]));
+        if (c->n_layers > 1) {
+            gf_circuit rest = *c;
+            rest.layers = c->layers + 1;
+            rest.n_layers = c->n_layers - 1;
+            if (gf_circuit_eval_m31x16_into(&rest, J->coefs, 1, e->bv[b] + 1, NULL)) J->st = GF_ERR_INTERNAL;
+        }
+    }
+}
+
+/* Packs the template's per-instance data (16 lanes per block; lane s of a template with
+ * P < 16 instances holds instance s mod P). */
+static gf_status pack_inputs(engine *e, const gf_graph_kernel *k, const gf_graph_template *T, const gf_graph_witness *w,
+                             gf_error *err) {
+    const uint64_t P = T->parallel_count;
+    if (e->regions) {
+        for (uint32_t i = 0; i < k->n_components; i++) {
+            const uint64_t len = k->comp_len[i];
+            const gf_m31 *src = w->vec[T->commit[i]];
+            if (T->broadcast[i]) { e->reg[i].shared_vals = src; e->reg[i].packed = NULL; continue; }
+            for (uint64_t b = 0; b < e->K; b++)
+                for (int s = 0; s < 16; s++) {
+                    uint64_t p = (16 * b + (uint64_t)s) % P;
+                    for (uint64_t x = 0; x < len; x++) e->packed[i][b * len + x].v[s] = src[p * len + x];
+                }
+            e->reg[i].packed = e->packed[i];
+        }
+        return gf_gkr_m31_prover_set_regions(e->gkr, e->reg, err);
+    }
+    const uint64_t m = (uint64_t)1 << e->c->layers[0].in_log;
+    memset(e->vals[0], 0, e->K * m * sizeof(gf_m31x16));
+    for (uint64_t b = 0; b < e->K; b++)
+        for (int s = 0; s < 16; s++) {
+            uint64_t p = (16 * b + (uint64_t)s) % P;
+            gf_m31x16 *dst = e->vals[0] + b * m;
+            for (uint32_t i = 0; i < k->n_components; i++) {
+                const uint64_t len = k->comp_len[i], off = k->comp_offset[i];
+                const gf_m31 *src = w->vec[T->commit[i]] + (T->broadcast[i] ? 0 : p * len);
+                for (uint64_t x = 0; x < len; x++) dst[off + x].v[s] = src[x];
+            }
+        }
+    return GF_OK;
+}
+
+static void send_ext(gf_transcript *t, gf_buf *proof, const gf_m31ext3 *v, size_t n) {
+    gf_transcript_append_m31ext3s(t, v, n);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b[12];
+        gf_m31ext3_to_bytes(b, v[i]);
+        gf_buf_append(proof, b, 12);
+    }
+}
+
+gf_status gf_graph_prove(const gf_graph *g, const gf_graph_witness *w, gf_pool *pool, gf_buf *proof,
+                         gf_graph_prove_stats *stats, gf_error *err) {
+    gf_graph_prove_stats S;
+    memset(&S, 0, sizeof S);
+    gf_status st = gf_graph_validate(g, err);
+    if (st) return st;
+    if ((st = gf_graph_witness_check(w, g, err))) return st;
+    double t0 = gf_now_seconds(), t1;
+    uint8_t digest[32];
+    if ((st = gf_graph_digest(g, digest, err))) return st;
+    uint8_t (*com)[32] = malloc(((size_t)g->n_commitments + 1) * 32);
+    engine *eng = calloc(g->n_kernels, sizeof *eng);
+    gf_m31ext3 *pt = NULL;
+    if (!com || !eng) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto out; }
+    for (uint32_t i = 0; i < g->n_commitments; i++)
+        if ((st = gf_pcs_raw_commit_m31(w->vec[i], w->len[i], com[i], err))) goto out;
+    t1 = gf_now_seconds(); S.t_commit = t1 - t0; t0 = t1;
+
+    gf_buf_append(proof, MAGIC, 8);
+    gf_buf_u32(proof, GF_GRAPH_PROOF_VERSION);
+    gf_buf_u32(proof, (uint32_t)g->field);
+    gf_buf_append(proof, digest, 32);
+    gf_buf_u32(proof, GF_PCS_RAW);
+    gf_buf_u32(proof, g->n_commitments);
+    for (uint32_t i = 0; i < g->n_commitments; i++) gf_buf_append(proof, com[i], 32);
+    gf_buf_u32(proof, g->n_templates);
+    for (uint32_t ti = 0; ti < g->n_templates && !st; ti++) {
+        const gf_graph_template *T = &g->templates[ti];
+        const gf_graph_kernel *k = &g->kernels[T->kernel];
+        uint64_t K = blocks_of(T->parallel_count);
+        engine *e = &eng[T->kernel];
+        if (e->c && !engine_matches(e, T->kernel, k, T, K)) engine_free(e);
+        if (!e->c && (st = engine_init(e, T->kernel, k, T, K, err))) break;
+        if ((st = pack_inputs(e, k, T, w, err))) break;
+        const gf_circuit *c = e->c;
+        gf_transcript t;
+        if ((st = template_transcript(&t, g, digest, ti, (const uint8_t(*)[32])com, err))) break;
+        gf_m31 *coefs = NULL;
+        gf_gkr_claims cl;
+        memset(&cl, 0, sizeof cl);
+        if ((st = draw_coefs(c, &t, &coefs, err))) goto tdone;
+        eval_job ej = {e, coefs, GF_OK};
+        gf_pool_run(pool, K, eval_blocks, &ej);
+        if (ej.st) { st = gf_error_set(err, GF_ERR_INTERNAL, "template %u: circuit evaluation failed", ti); goto tdone; }
+        gf_buf_u32(proof, ti);
+        uint64_t gkr_len = gf_gkr_m31_proof_bytes(c, K);
+        gf_buf_u64(proof, gkr_len);
+        if ((st = gf_gkr_m31_prover_run(e->gkr, coefs, e->vals, 0, &t, proof, pool, &cl, err))) {
+            if (st == GF_ERR_WITNESS)
+                gf_error_prefix(err, "template %u (kernel '%s', %llu instances)", ti, k->name, (unsigned long long)T->parallel_count);
+            goto tdone;
+        }
+        gf_buf_u32(proof, (uint32_t)cl.n);
+        free(pt);
+        pt = malloc((cl.c[0].n_vars + 8) * sizeof *pt);
+        if (!pt) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto tdone; }
+        for (int q = 0; q < cl.n; q++) {
+            gf_transcript_append_label(&t, "component-claims");
+            for (uint32_t i = 0; i < k->n_components; i++) {
+                unsigned np = component_point(k, T, i, cl.c[q].point, pt);
+                gf_m31ext3 v = gf_mle_eval_m31(w->vec[T->commit[i]], pt, np);
+                send_ext(&t, proof, &v, 1);
+            }
+        }
+        if (!st) st = gf_transcript_status(&t, err);
+    tdone:
+        gf_gkr_claims_free(&cl);
+        free(coefs);
+        gf_transcript_free(&t);
+    }
+    if (st) goto out;
+    t1 = gf_now_seconds(); S.t_gkr = t1 - t0; t0 = t1;
+    size_t before = proof->len;
+    for (uint32_t i = 0; i < g->n_commitments; i++) {
+        gf_buf_u64(proof, w->len[i]);
+        gf_pcs_raw_open_m31(w->vec[i], w->len[i], proof);
+    }
+    t1 = gf_now_seconds(); S.t_open = t1 - t0;
+    if ((st = gf_buf_status(proof, err))) goto out;
+    S.opening_bytes = proof->len - before;
+    S.proof_bytes = proof->len;
+    S.t_total = S.t_commit + S.t_gkr + S.t_open;
+    S.peak_rss = gf_peak_rss_bytes();
+    if (stats) *stats = S;
+out:
+    for (uint32_t i = 0; eng && i < g->n_kernels; i++) engine_free(&eng[i]);
+    free(eng);
+    free(com);
+    free(pt);
+    return st;
+}
+
+/* ---------- verifier ---------- */
+
+typedef struct { uint32_t vec; unsigned n; gf_m31ext3 *point; gf_m31ext3 value; } open_claim;
+
+gf_status gf_graph_verify(const gf_graph *g, const uint8_t *p, size_t len, gf_error *err) {
+    gf_status st = gf_graph_validate(g, err);
+    if (st) return st;
+    gf_reader r;
+    gf_reader_init(&r, p, len);
+    const uint8_t *mg = gf_reader_take(&r, 8, "magic");
+    if (!mg || memcmp(mg, MAGIC, 8)) return gf_error_set(err, GF_ERR_FORMAT, "not a gkrflow graph proof (bad magic)");
+    uint32_t ver = gf_reader_u32(&r, "version"), field = gf_reader_u32(&r, "field");
+    const uint8_t *pd = gf_reader_take(&r, 32, "graph digest");
+    uint32_t pcs = gf_reader_u32(&r, "pcs id"), nc = gf_reader_u32(&r, "commitment count");
+    if ((st = gf_reader_status(&r, "proof", err))) return st;
+    if (ver != GF_GRAPH_PROOF_VERSION) return gf_error_set(err, GF_ERR_FORMAT, "proof version %u is not supported (expected %u)", ver, GF_GRAPH_PROOF_VERSION);
+    if (field != (uint32_t)g->field) return gf_error_set(err, GF_ERR_FORMAT, "proof is for field %s, graph is %s", gf_field_name((int)field), gf_field_name(g->field));
+    if (pcs != GF_PCS_RAW) return gf_error_set(err, GF_ERR_FORMAT, "proof uses PCS %u; only raw (1) is supported", pcs);
+    uint8_t digest[32];
+    if ((st = gf_graph_digest(g, digest, err))) return st;
+    if (memcmp(pd, digest, 32)) return gf_error_set(err, GF_ERR_VERIFY, "proof was made for a different graph (digest mismatch)");
+    if (nc != g->n_commitments)
+        return gf_error_set(err, GF_ERR_VERIFY, "proof has %u commitments, the graph has %u", nc, g->n_commitments);
+    const uint8_t *comb = gf_reader_take(&r, (size_t)nc * 32, "commitments");
+    uint32_t nt = gf_reader_u32(&r, "template count");
+    if ((st = gf_reader_status(&r, "proof", err))) return st;
+    if (nt != g->n_templates)
+        return gf_error_set(err, GF_ERR_VERIFY, "proof has %u template proofs, the graph has %u templates", nt, g->n_templates);
+    const uint8_t(*com)[32] = (const uint8_t(*)[32])comb;
+    size_t cap = 0, n_open = 0;
+    open_claim *oc = NULL;
+    gf_m31 *coefs = NULL;
+    gf_gkr_claims cl;
+    memset(&cl, 0, sizeof cl);
+    gf_transcript t;
+    memset(&t, 0, sizeof t);
+    int have_t = 0;
+    gf_circuit *oriented = NULL;
+    for (uint32_t ti = 0; ti < nt; ti++) {
+        const gf_graph_template *T = &g->templates[ti];
+        const gf_graph_kernel *k = &g->kernels[T->kernel];
+        gf_circuit_free(oriented);
+        oriented = NULL;
+        if ((st = oriented_circuit(k, T, &oriented, err))) goto out;
+        const gf_circuit *c = oriented ? oriented : k->circuit;
+        uint64_t K = blocks_of(T->parallel_count);
+        uint32_t pti = gf_reader_u32(&r, "template index");
+        uint64_t gl = gf_reader_u64(&r, "gkr length");
+        if ((st = gf_reader_status(&r, "proof", err))) goto out;
+        if (pti != ti) { st = gf_error_set(err, GF_ERR_VERIFY, "template proof %u is labelled %u (wrong order)", ti, pti); goto out; }
+        if (gl != gf_gkr_m31_proof_bytes(c, K)) {
+            st = gf_error_set(err, GF_ERR_FORMAT, "template %u: GKR section is %llu bytes, expected %llu", ti,
+                              (unsigned long long)gl, (unsigned long long)gf_gkr_m31_proof_bytes(c, K));
+            goto out;
+        }
+        if ((st = template_transcript(&t, g, digest, ti, com, err))) goto out;
+        have_t = 1;
+        if ((st = draw_coefs(c, &t, &coefs, err))) goto out;
+        if ((st = gf_gkr_m31_verify(c, coefs, K, NULL, &t, &r, &cl, err))) {
+            gf_error_prefix(err, "template %u (kernel '%s')", ti, k->name);
+            goto out;
+        }
+        free(coefs);
+        coefs = NULL;
+        uint32_t ncl = gf_reader_u32(&r, "claim count");
+        if ((st = gf_reader_status(&r, "proof", err))) goto out;
+        if ((int)ncl != cl.n) { st = gf_error_set(err, GF_ERR_VERIFY, "template %u: %u input claims, expected %d", ti, ncl, cl.n); goto out; }
+        for (int q = 0; q < cl.n; q++) {
+            gf_transcript_append_label(&t, "component-claims");
+            gf_m31ext3 sum = gf_m31ext3_zero();
+            for (uint32_t i = 0; i < k->n_components; i++) {
+                size_t pos = r.pos;
+                const uint8_t *b = gf_reader_take(&r, 12, "component claim");
+                gf_m31ext3 v;
+                if (!b) { st = gf_reader_status(&r, "proof", err); goto out; }
+                if (gf_m31ext3_from_bytes(&v, b)) { st = gf_error_set(err, GF_ERR_FORMAT, "proof byte %zu: non-canonical claim", pos); goto out; }
+                gf_transcript_append_m31ext3s(&t, &v, 1);
+                sum = gf_m31ext3_add(sum, gf_m31ext3_mul(component_selector(k, i, cl.c[q].point), v));
+                if (n_open == cap) {
+                    cap = cap ? 2 * cap : 64;
+                    open_claim *no = realloc(oc, cap * sizeof *oc);
+                    if (!no) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto out; }
+                    oc = no;
+                }
+                open_claim *o = &oc[n_open];
+                o->point = malloc((cl.c[q].n_vars + 8) * sizeof *o->point);
+                if (!o->point) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto out; }
+                o->n = component_point(k, T, i, cl.c[q].point, o->point);
+                o->vec = T->commit[i];
+                o->value = v;
+                n_open++;
+            }
+            if (!gf_m31ext3_eq(sum, cl.c[q].value)) {
+                st = gf_error_set(err, GF_ERR_VERIFY, "template %u (kernel '%s'): the committed vectors' claims do not recombine to the GKR input claim %d",
+                                  ti, k->name, q);
+                goto out;
+            }
+        }
+        if ((st = gf_transcript_status(&t, err))) goto out;
+        gf_transcript_free(&t);
+        have_t = 0;
+        gf_gkr_claims_free(&cl);
+    }
+    /* raw openings: every vector once, every claim on it checked */
+    for (uint32_t i = 0; i < nc; i++) {
+        uint64_t vl = gf_reader_u64(&r, "opening length");
+        if ((st = gf_reader_status(&r, "proof", err))) goto out;
+        if (vl != g->commit_len[i]) {
+            st = gf_error_set(err, GF_ERR_FORMAT, "opening of commitment %u has %llu values, expected %llu", i,
+                              (unsigned long long)vl, (unsigned long long)g->commit_len[i]);
+            goto out;
+        }
+        size_t m = 0;
+        for (size_t j = 0; j < n_open; j++) m += oc[j].vec == i;
+        const gf_m31ext3 **pts = malloc((m + 1) * sizeof *pts);
+        gf_m31ext3 *vals = malloc((m + 1) * sizeof *vals);
+        if (!pts || !vals) { free(pts); free(vals); st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto out; }
+        m = 0;
+        for (size_t j = 0; j < n_open; j++)
+            if (oc[j].vec == i) { pts[m] = oc[j].point; vals[m] = oc[j].value; m++; }
+        st = gf_pcs_raw_verify_m31(&r, vl, com[i], m, pts, vals, err);
+        free(pts);
+        free(vals);
+        if (st) { gf_error_prefix(err, "commitment %u", i); goto out; }
+    }
+    if (gf_reader_remaining(&r)) st = gf_error_set(err, GF_ERR_FORMAT, "%zu unexpected bytes after the end of the proof", gf_reader_remaining(&r));
+out:
+    gf_circuit_free(oriented);
+    if (have_t) gf_transcript_free(&t);
+    gf_gkr_claims_free(&cl);
+    free(coefs);
+    for (size_t j = 0; j < n_open; j++) free(oc[j].point);
+    free(oc);
+    return st;
+}

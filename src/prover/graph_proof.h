@@ -1,0 +1,43 @@
+#ifndef GF_PROVER_GRAPH_PROOF_H
+#define GF_PROVER_GRAPH_PROOF_H
+/* Setup, prove and verify for a computation graph (graph/graph.h) and its witness.
+ *
+ * Proof (version 1, integers little-endian):
+ *   "GKRFGPRF" | u32 version | u32 field | 32 B graph digest | u32 pcs id
+ *   | u32 n_commitments | n x 32 B commitments (raw PCS: SHA-256 of the vector, pcs.h)
+ *   | u32 n_templates | per template t (in order):
+ *       u32 t | u64 gkr_len | GKR messages | u32 n_claims (1 or 2)
+ *       | per claim, per kernel component: 12 B value of the component's committed vector at
+ *         the component's share of the claim point
+ *   | PCS section (raw: per commitment u64 len | values as 4-byte LE)
+ * Fiat-Shamir, per template, a fresh transcript ("gkrflow/graph-proof/v1") absorbs the graph
+ * digest, the template index and, per component, the commitment index, its commitment and
+ * the broadcast flag, BEFORE the kernel's random coefficients are drawn and before any GKR
+ * challenge. The verifier checks the template count and order, every sumcheck, every
+ * recombination claim = sum_i eq(point_high_i, offset_i / len_i) * v_i, and every opening.
+ * Instances: a template's P instances are packed 16 per block (K = max(1, P/16) blocks);
+ * when P < 16 lane s holds instance s mod P, so the committed vector's MLE only sees the
+ * low log2(P) lane variables. Proof bytes do not depend on thread or rank counts. */
+#include "common/buf.h"
+#include "common/pool.h"
+#include "graph/graph.h"
+
+#define GF_GRAPH_PROOF_VERSION 1u
+
+typedef struct gf_graph_prove_stats {
+    double t_commit, t_gkr, t_open, t_total;   /* seconds; t_gkr includes circuit evaluation */
+    uint64_t proof_bytes, gkr_bytes, opening_bytes;
+    size_t peak_rss;                           /* bytes, process high-water mark after proving */
+} gf_graph_prove_stats;
+
+/* Setup file: "GKRFSETP" | u32 version | u32 pcs id | 32 B graph digest. The raw PCS is
+ * transparent, so the setup only pins the graph; KZG parameters will follow it. */
+gf_status gf_graph_setup(const gf_graph *g, gf_buf *setup, gf_error *err);
+/* setup may be NULL (default transparent setup) or the bytes from gf_graph_setup. */
+gf_status gf_graph_check_setup(const gf_graph *g, const uint8_t *setup, size_t len, gf_error *err);
+
+gf_status gf_graph_prove(const gf_graph *g, const gf_graph_witness *w, gf_pool *pool, gf_buf *proof,
+                         gf_graph_prove_stats *stats, gf_error *err);
+gf_status gf_graph_verify(const gf_graph *g, const uint8_t *proof, size_t len, gf_error *err);
+
+#endif

@@ -1,0 +1,155 @@
+/* Graph proving end to end: the reference's examples through context -> graph -> witness ->
+ * prove -> verify, and rejection of tampered proofs, wrong witnesses and mismatched graphs. */
+#include <stdlib.h>
+#include <string.h>
+#include "kernels.h"
+#include "graph/context.h"
+#include "prover/graph_proof.h"
+#include "testutil.h"
+
+typedef struct { gf_graph *g; gf_graph_witness *w; } prog;
+
+static void prog_free(prog *p) { gf_graph_free(p->g); gf_graph_witness_free(p->w); memset(p, 0, sizeof *p); }
+
+static gf_status make_add(prog *p, gf_m31 first, gf_m31 *sum, gf_error *err) {
+    gf_kernel *k2 = NULL, *k16 = NULL;
+    gf_context *ctx = NULL;
+    gf_m31 in[32];
+    for (int i = 0; i < 32; i++) in[i] = first + (gf_m31)i;
+    gf_status st;
+    if ((st = gf_example_kernel_add_2(&k2, err)) || (st = gf_example_kernel_add_16(&k16, err)) ||
+        (st = gf_context_new(&ctx, NULL, err)) || (st = gf_example_run_add(ctx, k2, k16, in, sum, err)) ||
+        (st = gf_context_compile_graph(ctx, &p->g, err)) || (st = gf_context_solve_witness(ctx, err)) ||
+        (st = gf_context_export_witness(ctx, p->g, &p->w, err))) {}
+    gf_context_free(ctx);
+    gf_kernel_free(k2);
+    gf_kernel_free(k16);
+    return st;
+}
+
+static gf_status make_matmul(prog *p, uint64_t n, uint64_t k, uint64_t m, gf_rng *rng, gf_error *err) {
+    gf_kernel *ml = NULL;
+    gf_context *ctx = NULL;
+    gf_m31 *a = malloc(n * k * sizeof *a), *b = malloc(k * m * sizeof *b), *c = malloc(n * m * sizeof *c);
+    for (uint64_t i = 0; i < n * k; i++) a[i] = gf_m31_random(rng);
+    for (uint64_t i = 0; i < k * m; i++) b[i] = gf_m31_random(rng);
+    gf_status st;
+    if ((st = gf_example_kernel_mul_line(k, m, &ml, err)) || (st = gf_context_new(&ctx, NULL, err)) ||
+        (st = gf_example_run_matmul(ctx, ml, n, k, m, a, b, c, err)) || (st = gf_context_compile_graph(ctx, &p->g, err)) ||
+        (st = gf_context_solve_witness(ctx, err)) || (st = gf_context_export_witness(ctx, p->g, &p->w, err))) {}
+    gf_context_free(ctx);
+    gf_kernel_free(ml);
+    free(a); free(b); free(c);
+    return st;
+}
+
+static void test_add(gf_rng *rng) {
+    (void)rng;
+    gf_error err;
+    prog p = {0};
+    gf_m31 sum = 0;
+    REQUIRE(make_add(&p, 1, &sum, &err) == GF_OK);
+    CHECK_EQ_U64(sum, 528);
+    gf_buf proof;
+    gf_buf_init(&proof);
+    gf_graph_prove_stats S;
+    gf_status st = gf_graph_prove(p.g, p.w, NULL, &proof, &S, &err);
+    CHECK_MSG(st == GF_OK, "%s", err.msg);
+    st = gf_graph_verify(p.g, proof.data, proof.len, &err);
+    CHECK_MSG(st == GF_OK, "%s", err.msg);
+    /* every byte of the proof flipped (sampled to keep the test fast) is rejected */
+    size_t accepted = 0;
+    for (size_t i = 0; i < proof.len; i += 1 + i / 64) {
+        proof.data[i] ^= 0x10;
+        if (gf_graph_verify(p.g, proof.data, proof.len, &err) == GF_OK) { accepted++; fprintf(stderr, "accepted flip at %zu\n", i); }
+        proof.data[i] ^= 0x10;
+    }
+    CHECK_EQ_U64(accepted, 0);
+    CHECK(gf_graph_verify(p.g, proof.data, proof.len - 1, &err) != GF_OK);
+    gf_buf_free(&proof);
+    /* a witness whose add_16 result is wrong cannot be proved; the message names the template */
+    uint32_t last = p.g->n_commitments - 1;
+    for (uint32_t i = 0; i < p.g->n_commitments; i++)
+        if (p.g->commit_len[i] == 1) last = i;   /* the scalar result */
+    p.w->vec[last][0] = gf_m31_add(p.w->vec[last][0], 1);
+    gf_buf_init(&proof);
+    st = gf_graph_prove(p.g, p.w, NULL, &proof, &S, &err);
+    CHECK(st == GF_ERR_WITNESS);
+    CHECK_MSG(strstr(err.msg, "template") != NULL, "message should name the template: %s", err.msg);
+    gf_buf_free(&proof);
+    prog_free(&p);
+}
+
+static void test_reuse_and_mismatch(gf_rng *rng) {
+    (void)rng;
+    gf_error err;
+    prog p1 = {0}, p2 = {0};
+    gf_m31 s1 = 0, s2 = 0;
+    REQUIRE(make_add(&p1, 1, &s1, &err) == GF_OK);
+    REQUIRE(make_add(&p2, 1000, &s2, &err) == GF_OK);
+    CHECK_EQ_U64(s2, 32496);
+    gf_buf proof;
+    gf_buf_init(&proof);
+    CHECK(gf_graph_prove(p1.g, p2.w, NULL, &proof, NULL, &err) == GF_OK);   /* same graph, new data */
+    CHECK(gf_graph_verify(p1.g, proof.data, proof.len, &err) == GF_OK);
+    gf_buf_free(&proof);
+    /* a proof checked against a different graph is rejected */
+    prog pm = {0};
+    REQUIRE(make_matmul(&pm, 16, 4, 8, rng, &err) == GF_OK);
+    gf_buf_init(&proof);
+    CHECK(gf_graph_prove(p1.g, p1.w, NULL, &proof, NULL, &err) == GF_OK);
+    CHECK(gf_graph_verify(pm.g, proof.data, proof.len, &err) != GF_OK);
+    gf_buf_free(&proof);
+    prog_free(&pm);
+    prog_free(&p1);
+    prog_free(&p2);
+}
+
+static void test_matmul(gf_rng *rng) {
+    gf_error err;
+    /* 64x32x64: b broadcast (layer-0 input from regions), a partitioned, 64 instances */
+    prog p = {0};
+    REQUIRE(make_matmul(&p, 64, 32, 64, rng, &err) == GF_OK);
+    gf_buf proof;
+    gf_buf_init(&proof);
+    gf_status st = gf_graph_prove(p.g, p.w, NULL, &proof, NULL, &err);
+    CHECK_MSG(st == GF_OK, "%s", err.msg);
+    st = gf_graph_verify(p.g, proof.data, proof.len, &err);
+    CHECK_MSG(st == GF_OK, "%s", err.msg);
+    /* tamper one value of the broadcast matrix in the witness: the proof cannot be made */
+    for (uint32_t i = 0; i < p.g->n_commitments; i++)
+        if (p.g->commit_len[i] == 32 * 64) p.w->vec[i][5] = gf_m31_add(p.w->vec[i][5], 1);
+    gf_buf proof2;
+    gf_buf_init(&proof2);
+    CHECK(gf_graph_prove(p.g, p.w, NULL, &proof2, NULL, &err) == GF_ERR_WITNESS);
+    gf_buf_free(&proof2);
+    gf_buf_free(&proof);
+    prog_free(&p);
+    /* a few shapes, including fewer than 16 instances and a thread pool */
+    gf_pool *pool = NULL;
+    REQUIRE(gf_pool_new(&pool, 2, &err) == GF_OK);
+    uint64_t shapes[4][3] = {{4, 8, 8}, {8, 16, 4}, {32, 8, 16}, {6, 4, 4}};
+    for (int i = 0; i < 4; i++) {
+        prog q = {0};
+        st = make_matmul(&q, shapes[i][0], shapes[i][1], shapes[i][2], rng, &err);
+        CHECK_MSG(st == GF_OK, "%s", err.msg);
+        if (st) continue;
+        gf_buf pr;
+        gf_buf_init(&pr);
+        st = gf_graph_prove(q.g, q.w, i & 1 ? pool : NULL, &pr, NULL, &err);
+        CHECK_MSG(st == GF_OK, "matmul %llux%llux%llu: %s", (unsigned long long)shapes[i][0], (unsigned long long)shapes[i][1],
+                  (unsigned long long)shapes[i][2], err.msg);
+        if (!st) CHECK_MSG(gf_graph_verify(q.g, pr.data, pr.len, &err) == GF_OK, "%s", err.msg);
+        gf_buf_free(&pr);
+        prog_free(&q);
+    }
+    gf_pool_free(pool);
+}
+
+int main(void) {
+    TEST_BEGIN();
+    RUN(test_add);
+    RUN(test_reuse_and_mismatch);
+    RUN(test_matmul);
+    return TEST_END();
+}
