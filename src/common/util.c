@@ -2,20 +2,46 @@
 #include "common/util.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
+
+/* Large blocks come from anonymous mmap: zero pages are supplied on first touch, so scratch
+ * sized for the worst layer costs resident memory only where it is used. A 64-byte header
+ * before the returned pointer records how the block was obtained. */
+#define GF_ALLOC_HDR 64
+#define GF_ALLOC_MMAP_MIN (256u << 10)
 
 void *gf_alloc_aligned(size_t count, size_t size) {
     if (size && count > SIZE_MAX / size) return NULL;
     size_t n = count * size;
+    if (n > SIZE_MAX - 2 * GF_ALLOC_HDR) return NULL;
     n = (n + 63) & ~(size_t)63;
     if (n == 0) n = 64;
-    void *p = aligned_alloc(64, n);
-    if (p) memset(p, 0, n);
-    return p;
+    size_t total = n + GF_ALLOC_HDR;
+    uint8_t *base;
+    if (total >= GF_ALLOC_MMAP_MIN) {
+        void *m = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) return NULL;
+        base = m;
+        ((size_t *)base)[1] = 1;
+    } else {
+        base = aligned_alloc(64, total);
+        if (!base) return NULL;
+        memset(base, 0, total);
+        ((size_t *)base)[1] = 0;
+    }
+    ((size_t *)base)[0] = total;
+    return base + GF_ALLOC_HDR;
 }
 
-void gf_free_aligned(void *p) { free(p); }
+void gf_free_aligned(void *p) {
+    if (!p) return;
+    uint8_t *base = (uint8_t *)p - GF_ALLOC_HDR;
+    size_t total = ((size_t *)base)[0];
+    if (((size_t *)base)[1]) munmap(base, total);
+    else free(base);
+}
 
 double gf_now_seconds(void) {
     struct timespec ts;

@@ -997,7 +997,8 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     P->zc_mul = malloc(gm * sizeof *P->zc_mul); P->zc_add = malloc(ga * sizeof *P->zc_add);
     P->A = malloc(min * sizeof *P->A);
     P->sb_e = malloc(nsbv * sizeof *P->sb_e); P->sb_v = malloc(nsbv * sizeof *P->sb_v); P->sb_h = malloc(nsbv * sizeof *P->sb_h);
-    P->mzx = malloc((min + 32) * sizeof *P->mzx); P->vy = malloc((min + 32) * sizeof *P->vy);
+    /* scalar phase-2 tables: only layers under 32 wires and the last 16 entries use them */
+    P->mzx = malloc(32 * sizeof *P->mzx); P->vy = malloc(32 * sizeof *P->vy);
     size_t nrr = (nin > nout ? nin : nout) + 1;
     P->rz0 = malloc(nrr * sizeof *P->rz0); P->rz1 = malloc(nrr * sizeof *P->rz1);
     P->rx = malloc(nrr * sizeof *P->rx); P->ry = malloc(nrr * sizeof *P->ry);
