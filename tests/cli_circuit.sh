@@ -162,7 +162,7 @@ for f in 1 2; do
     flip "$T$f.pub" $((112 + E)) "$W/x"
     expect "$F: flipped public output" 1 err "layer 0, phase 1 \(x\), round 0:" -- "$G" verify-circuit --circuit "$C" --proof "$W/x"
     head -c 7 "$T$f.proof" >"$W/x"
-    expect "$F: 7-byte proof" 1 err "bad magic" -- "$G" verify-circuit --circuit "$C" --proof "$W/x"
+    expect "$F: 7-byte proof" 1 err "truncated" -- "$G" verify-circuit --circuit "$C" --proof "$W/x"
     for cut in 60 104 $((112 + 5)) $((zs - 1)); do
         head -c $cut "$T$f.proof" >"$W/x"
         expect "$F: truncated to $cut bytes" 1 err "truncated" -- "$G" verify-circuit --circuit "$C" --proof "$W/x"

@@ -10,8 +10,10 @@
  * Statement: without PUBLIC_OUTPUTS, every output of every instance is 0 (outputs are
  * constraint residuals); with it, the committed inputs evaluate to the listed outputs.
  * Fiat-Shamir: transcript tag "gkrflow/circuit-proof/v1", then the circuit digest, the
- * instance counts, the commitment and any public outputs are absorbed BEFORE the circuit's random coefficients
- * are drawn (one M31 per random entry, table order) and before any GKR challenge.
+ * instance counts and the commitment are absorbed BEFORE the circuit's random coefficients
+ * are drawn (one M31 per random entry, table order); public outputs (a function of the
+ * committed input and those coefficients) are absorbed after them and before any GKR
+ * challenge.
  * Instances are padded to N = max(16, next power of two) by repeating the last instance
  * (which satisfies the circuit if the last real one does).
  *

@@ -449,7 +449,8 @@ gf_status gf_graph_verify(const gf_graph *g, const uint8_t *p, size_t len, gf_er
     gf_reader r;
     gf_reader_init(&r, p, len);
     const uint8_t *mg = gf_reader_take(&r, 8, "magic");
-    if (!mg || memcmp(mg, MAGIC, 8)) return gf_error_set(err, GF_ERR_FORMAT, "not a gkrflow graph proof (bad magic)");
+    if (!mg) return gf_error_set(err, GF_ERR_FORMAT, "proof truncated: %zu bytes, shorter than the 8-byte magic", len);
+    if (memcmp(mg, MAGIC, 8)) return gf_error_set(err, GF_ERR_FORMAT, "not a gkrflow graph proof (bad magic)");
     uint32_t ver = gf_reader_u32(&r, "version"), field = gf_reader_u32(&r, "field");
     const uint8_t *pd = gf_reader_take(&r, 32, "graph digest");
     uint32_t pcs = gf_reader_u32(&r, "pcs id"), nc = gf_reader_u32(&r, "commitment count");

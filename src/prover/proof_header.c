@@ -29,7 +29,8 @@ void gf_proof_header_write(gf_buf *b, const gf_proof_header *h) {
 gf_status gf_proof_header_read(gf_reader *r, const gf_circuit *c, gf_proof_header *h, gf_error *err) {
     memset(h, 0, sizeof *h);
     const uint8_t *mg = gf_reader_take(r, 8, "magic");
-    if (!mg || memcmp(mg, MAGIC, 8)) return gf_error_set(err, GF_ERR_FORMAT, "not a gkrflow circuit proof (bad magic)");
+    if (!mg) return gf_error_set(err, GF_ERR_FORMAT, "proof truncated: %zu bytes, shorter than the 8-byte magic", r->len);
+    if (memcmp(mg, MAGIC, 8)) return gf_error_set(err, GF_ERR_FORMAT, "not a gkrflow circuit proof (bad magic)");
     uint32_t ver = gf_reader_u32(r, "version"), field = gf_reader_u32(r, "field"), flags = gf_reader_u32(r, "flags");
     uint64_t n = gf_reader_u64(r, "instance count"), K = gf_reader_u64(r, "block count");
     const uint8_t *dg = gf_reader_take(r, 32, "circuit digest");

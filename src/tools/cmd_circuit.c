@@ -8,50 +8,8 @@
 #include "common/util.h"
 #include "prover/circuit_proof.h"
 #include "tools/cli.h"
+#include "tools/files.h"
 #include "tools/opts.h"
-
-static gf_status read_file(const char *path, uint8_t **data, size_t *len, gf_error *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return gf_error_set(err, GF_ERR_IO, "cannot open %s", path);
-    uint8_t *d = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1 << 16;
-            uint8_t *nd = realloc(d, cap);
-            if (!nd) { free(d); fclose(f); return gf_error_set(err, GF_ERR_NOMEM, "out of memory reading %s", path); }
-            d = nd;
-        }
-        size_t r = fread(d + n, 1, cap - n, f);
-        n += r;
-        if (r == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) { free(d); return gf_error_set(err, GF_ERR_IO, "error reading %s", path); }
-    *data = d;
-    *len = n;
-    return GF_OK;
-}
-
-/* Writes via a temporary file and rename, so a failed run never leaves a partial output. */
-static gf_status write_file(const char *path, const uint8_t *data, size_t len, gf_error *err) {
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 8);
-    if (!tmp) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
-    snprintf(tmp, pl + 8, "%s.tmpXX", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) { free(tmp); return gf_error_set(err, GF_ERR_IO, "cannot create %s", path); }
-    int ok = fwrite(data, 1, len, f) == len;
-    ok &= fclose(f) == 0;
-    if (!ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        free(tmp);
-        return gf_error_set(err, GF_ERR_IO, "error writing %s", path);
-    }
-    free(tmp);
-    return GF_OK;
-}
 
 int cmd_import_extracted(int argc, char **argv) {
     const char *cmd = "import-extracted";
@@ -111,7 +69,7 @@ int cmd_prove_circuit(int argc, char **argv) {
         gf_pool_new(&pool, threads, &err) ||
         (c->field == GF_FIELD_BN254 ? gf_circuit_prove_bn254(c, w->fr, w->n_instances, pub, pool, &proof, &S, &err)
                                     : gf_circuit_prove_m31(c, w->m31, w->n_instances, pub, pool, &proof, &S, &err)) ||
-        write_file(outp, proof.data, proof.len, &err)) {
+        cli_write_file(outp, proof.data, proof.len, &err)) {
         cli_fail(cmd, &err);
     } else {
         ret = 0;
@@ -149,9 +107,10 @@ int cmd_verify_circuit(int argc, char **argv) {
     uint32_t flags = 0;
     double t0 = gf_now_seconds();
     int ret = 1;
-    if (gf_circuit_load(&c, cp, &err) || read_file(pp, &data, &len, &err) ||
-        (c->field == GF_FIELD_BN254 ? gf_circuit_verify_bn254(c, data, len, &n, &flags, &err)
-                                    : gf_circuit_verify_m31(c, data, len, &n, &flags, &err))) {
+    if (gf_circuit_load(&c, cp, &err) || cli_read_file(pp, &data, &len, &err)) {
+        cli_fail(cmd, &err);   /* the loaders name their file */
+    } else if (c->field == GF_FIELD_BN254 ? gf_circuit_verify_bn254(c, data, len, &n, &flags, &err)
+                                          : gf_circuit_verify_m31(c, data, len, &n, &flags, &err)) {
         gf_error_prefix(&err, "%s", pp);
         cli_fail(cmd, &err);
     } else {

@@ -9,6 +9,7 @@ int cmd_selfcheck(int argc, char **argv) {
                "prints one line per check; exits 1 if any fails.\n");
         return 0;
     }
+    if (argc > 1) return cli_usage_error("selfcheck", "unknown argument '%s'", argv[1]);
     int bad = 0;
     gf_rng rng;
     gf_rng_seed(&rng, 1);
