@@ -299,6 +299,26 @@ static void p2v_eval(void *ctx, int tid, size_t k0, size_t k1) {
     J->acc[tid][1] = gf_m31ext3x16_add(J->acc[tid][1], a1);
     J->acc[tid][2] = gf_m31ext3x16_add(J->acc[tid][2], a2);
 }
+/* Fold with r (pairs (k, k + 2h) at the previous size) fused with this round's products on
+ * pairs (k, k + h); in place: thread ranges [k0, k1) and [k0 + h, k1 + h) are disjoint. */
+static void p2v_fused(void *ctx, int tid, size_t k0, size_t k1) {
+    p2vjob *J = ctx;
+    const size_t h = J->hv, h2 = 2 * h;
+    const gf_m31ext3 r = J->r;
+    gf_m31ext3x16 *restrict M = J->M, *restrict V = J->V;
+    gf_m31ext3x16 a0 = gf_m31ext3x16_zero(), a2 = a0;
+    for (size_t k = k0; k < k1; k++) {
+        gf_m31ext3x16 m0 = fold_ext(M[k], M[k + h2], r), m1 = fold_ext(M[k + h], M[k + h + h2], r);
+        gf_m31ext3x16 v0 = fold_ext(V[k], V[k + h2], r), v1 = fold_ext(V[k + h], V[k + h + h2], r);
+        M[k] = m0; M[k + h] = m1; V[k] = v0; V[k + h] = v1;
+        a0 = gf_m31ext3x16_add(a0, gf_m31ext3x16_mul(m0, v0));
+        a2 = gf_m31ext3x16_add(a2, gf_m31ext3x16_mul(gf_m31ext3x16_sub(gf_m31ext3x16_add(m1, m1), m0),
+                                                     gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0)));
+    }
+    J->acc[tid][0] = gf_m31ext3x16_add(J->acc[tid][0], a0);
+    J->acc[tid][2] = gf_m31ext3x16_add(J->acc[tid][2], a2);
+}
+
 static void p2v_fold(void *ctx, int tid, size_t k0, size_t k1) {
     (void)tid;
     p2vjob *J = ctx;
@@ -741,21 +761,27 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         unsigned j = 0;
         if (m >= 32) {
             QV->M = P->p2M; QV->V = P->p2V;
+            /* round 0: all three evaluations; then p(1) = S - p(0) with S the running claim */
+            gf_m31ext3 S2 = gf_m31ext3_zero();
             for (; (m >> (j + 1)) >= 16; j++) {
                 QV->hv = (m >> (j + 1)) / 16;
                 memset(QV->acc, 0, sizeof QV->acc);
-                run(P, QV->hv, p2v_eval, QV);
+                run(P, QV->hv, j == 0 ? p2v_eval : p2v_fused, QV);
                 gf_m31ext3 ev[3];
                 for (int k = 0; k < 3; k++) {
                     gf_m31ext3x16 s3 = gf_m31ext3x16_zero();
                     for (int t = 0; t < nt; t++) s3 = gf_m31ext3x16_add(s3, QV->acc[t][k]);
                     ev[k] = gf_m31ext3_mul(gf_m31ext3x16_hsum(s3), coef2);
                 }
+                if (j > 0) ev[1] = gf_m31ext3_sub(S2, ev[0]);
                 send(P, ev, 3);
                 QV->r = gf_transcript_challenge_m31ext3(P->t);
                 P->ry[n - 1 - j] = QV->r;
-                run(P, QV->hv, p2v_fold, QV);
+                S2 = gf_interp_deg2(ev, QV->r);
             }
+            /* the last vector round's fold: vector pair (0, 1) -> vector 0 */
+            QV->hv = 1;
+            p2v_fold(QV, 0, 0, 1);
             /* 16 elements left in vector 0 */
             for (int s2 = 0; s2 < 16; s2++) {
                 P->mzx[s2] = gf_m31ext3x16_lane(&P->p2M[0], s2);
