@@ -52,6 +52,15 @@ void gf_gkr_m31_prover_free(gf_gkr_m31_prover *p);
 gf_status gf_gkr_m31_prover_run(gf_gkr_m31_prover *p, const gf_m31 *coefs, gf_m31x16 *const *vals, int public_outputs,
                                 gf_transcript *t, gf_buf *proof, gf_pool *pool, gf_gkr_claims *out, gf_error *err);
 
+/* MPI: ranks of comm prove one statement together; each holds n_blocks blocks (rank r:
+ * global blocks [r n_blocks, (r+1) n_blocks)), the block count of the statement is
+ * n_blocks * size (a power of two). Only rank 0 uses the transcript and the proof buffer
+ * (the others pass NULL) and receives the claims; the proof bytes equal the single-process
+ * proof of the same instances. A NULL comm means a single process. */
+struct gf_comm;
+gf_status gf_gkr_m31_prover_new_comm(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks,
+                                     const struct gf_comm *comm, gf_error *err);
+
 /* Layer-0 input given as regions instead of the packed vals[0]: aligned power-of-two slices
  * [offset, offset + len) of the circuit input, each shared by every instance (shared != 0,
  * shared_vals: len values — e.g. a broadcast matrix) or per instance (packed: n_blocks * len

@@ -9,6 +9,7 @@
 #include "field/m31ext3x16.h"
 #include "gkr/gkr.h"
 #include "gkr/mle.h"
+#include "mpi/comm.h"
 
 #define MAXT 64
 #define PAR_MIN 256   /* below this many pair-items per round, run inline */
@@ -25,8 +26,16 @@ typedef struct prover {
     const gf_circuit *c;
     const gf_m31 *coefs;
     gf_m31x16 *const *vals;
-    uint64_t K;
-    unsigned kb, nsb;
+    uint64_t K;                      /* blocks on this rank */
+    unsigned kb, nsb;                /* kb = log2 K; nsb = 4 + kb + kr lane/block variables (global) */
+    const gf_comm *comm;             /* ranks sharing the instances; rank r holds blocks [r K, (r+1) K) */
+    gf_comm self;
+    int rank, nranks;
+    unsigned kr;                     /* log2 nranks */
+    gf_m31ext3 crank;                /* eq(rank variables of the current r_sb, this rank) */
+    gf_m31ext3 *gath;                /* root: 3 values per rank for the rank rounds */
+    gf_status st;                    /* sticky communication error */
+    gf_error *err;
     gf_transcript *t;
     gf_buf *proof;
     gf_pool *pool;
@@ -53,6 +62,31 @@ static void send(prover *P, const gf_m31ext3 *v, size_t n) {
         gf_m31ext3_to_bytes(b, v[i]);
         gf_buf_append(P->proof, b, 12);
     }
+}
+
+static int is_root(const prover *P) { return P->rank == 0; }
+
+/* One sumcheck message: the ranks' partial evaluations are summed at the root, which
+ * optionally scales them, sets p(1) = S - p(0) when derive (S: the running claim, root only),
+ * absorbs them, draws the challenge and broadcasts it. */
+static gf_m31ext3 round_io(prover *P, gf_m31ext3 *ev, size_t n, const gf_m31ext3 *scale, int derive, gf_m31ext3 *S) {
+    gf_m31ext3 r = gf_m31ext3_zero();
+    if (P->nranks > 1 && !P->st) P->st = gf_comm_reduce_sum_m31ext3(P->comm, ev, n, ev, 0, P->err);
+    if (is_root(P)) {
+        for (size_t k = 0; scale && k < n; k++) ev[k] = gf_m31ext3_mul(ev[k], *scale);
+        if (derive) ev[1] = gf_m31ext3_sub(*S, ev[0]);
+        send(P, ev, n);
+        r = gf_transcript_challenge_m31ext3(P->t);
+        if (S && n == 3) *S = gf_interp_deg2(ev, r);
+    }
+    if (P->nranks > 1 && !P->st) P->st = gf_comm_bcast(P->comm, &r, sizeof r, 0, P->err);
+    return r;
+}
+
+/* A challenge (vector) drawn by the root and broadcast. */
+static void challenge_io(prover *P, gf_m31ext3 *out, size_t n) {
+    if (is_root(P)) gf_transcript_challenge_m31ext3_vec(P->t, out, n);
+    if (P->nranks > 1 && n && !P->st) P->st = gf_comm_bcast(P->comm, out, n * sizeof *out, 0, P->err);
 }
 
 static void run(prover *P, size_t n, gf_pool_fn fn, void *ctx) {
@@ -354,7 +388,8 @@ static gf_m31ext3 region_vy(const prover *P, size_t y) {
     const struct rstate *R = &P->rs[q - 1];
     size_t x = y - R->off;
     if (R->vk == RK_ZERO) return gf_m31ext3_zero();
-    if (R->vk == RK_SHARED) return gf_m31ext3_from_base(R->vs0[x]);   /* sum of the eq weights is 1 */
+    /* the eq weights of this rank's instances sum to crank (to 1 over all ranks) */
+    if (R->vk == RK_SHARED) return gf_m31ext3_mul_base(P->crank, R->vs0[x]);
     gf_m31ext3x16 acc = gf_m31ext3x16_mul_base(P->W[0], R->vp0[x]);
     for (uint64_t b = 1; b < P->K; b++) acc = gf_m31ext3x16_add(acc, gf_m31ext3x16_mul_base(P->W[b], R->vp0[b * R->len + x]));
     return gf_m31ext3x16_hsum(acc);
@@ -563,12 +598,10 @@ static gf_status x_phase_regions(prover *P, const lplan *pl, uint8_t **lev, xjob
             gf_m31ext3x16 s = gf_m31ext3x16_zero();
             gf_m31ext3 sc = gf_m31ext3_zero();
             for (int t = 0; t < nt; t++) { s = gf_m31ext3x16_add(s, RJ->acc[t][k]); sc = gf_m31ext3_add(sc, RJ->sacc[t][k]); }
-            ev[k] = gf_m31ext3_add(gf_m31ext3x16_hsum(s), sc);
+            ev[k] = gf_m31ext3_add(gf_m31ext3x16_hsum(s), gf_m31ext3_mul(sc, P->crank));
         }
-        send(P, ev, 3);
-        r = gf_transcript_challenge_m31ext3(P->t);
+        r = round_io(P, ev, 3, NULL, 0, &S);
         P->rx[j] = r;
-        S = gf_interp_deg2(ev, r);
         RJ->r = r;
         for (size_t q = 0; q < P->n_regions; q++) {
             struct rstate *R = &P->rs[q];
@@ -591,11 +624,8 @@ static gf_status x_phase_regions(prover *P, const lplan *pl, uint8_t **lev, xjob
     memset(J->acc, 0, sizeof J->acc);
     run(P, P->K * J->per_block, x_eval_dense, J);
     x_collect(P, J, nt, ev);
-    ev[1] = gf_m31ext3_sub(S, ev[0]);
-    send(P, ev, 3);
-    r = gf_transcript_challenge_m31ext3(P->t);
+    r = round_io(P, ev, 3, NULL, 1, &S);
     P->rx[js] = r;
-    S = gf_interp_deg2(ev, r);
     gf_m31ext3x16 *vbufs[2] = {P->vB, P->vA}, *hbufs[2] = {P->hgA, P->hg0};
     const gf_m31ext3x16 *vs = P->vA, *hs = P->hg0;
     for (unsigned j = js + 1; j < n; j++) {
@@ -607,11 +637,8 @@ static gf_status x_phase_regions(prover *P, const lplan *pl, uint8_t **lev, xjob
         memset(J->acc, 0, sizeof J->acc);
         run(P, P->K * J->per_block, x_fused_ext, J);
         x_collect(P, J, nt, ev);
-        ev[1] = gf_m31ext3_sub(S, ev[0]);
-        send(P, ev, 3);
-        r = gf_transcript_challenge_m31ext3(P->t);
+        r = round_io(P, ev, 3, NULL, 1, &S);
         P->rx[j] = r;
-        S = gf_interp_deg2(ev, r);
         vs = J->vdst; hs = J->hdst;
     }
     gf_m31ext3x16 *vd = vbufs[(n - js - 1) & 1], *hd = hbufs[(n - js - 1) & 1];
@@ -623,8 +650,17 @@ static gf_status x_phase_regions(prover *P, const lplan *pl, uint8_t **lev, xjob
     return GF_OK;
 }
 
+/* eq(r_sb, (s, b, rank)) for this rank's 16 K instances: the local table times the constant
+ * eq(rank variables, this rank) = crank. */
 static void pack_weights(prover *P, const gf_m31ext3 *rsb) {
-    gf_mle_eq_table(P->sb_e, rsb, P->nsb, gf_m31ext3_one());
+    unsigned nl = 4 + P->kb;
+    gf_m31ext3 c = gf_m31ext3_one();
+    for (unsigned j = 0; j < P->kr; j++) {
+        gf_m31ext3 rj = rsb[nl + j];
+        c = gf_m31ext3_mul(c, (P->rank >> j) & 1 ? rj : gf_m31ext3_sub(gf_m31ext3_one(), rj));
+    }
+    P->crank = c;
+    gf_mle_eq_table(P->sb_e, rsb, nl, c);
     for (uint64_t b = 0; b < P->K; b++)
         for (int s = 0; s < 16; s++) gf_m31ext3x16_set_lane(&P->W[b], s, P->sb_e[b * 16 + s]);
 }
@@ -640,7 +676,8 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
     /* Z(z) = eq(rz0, z) + alpha eq(rz1, z); per-gate Z[o] * coef */
     if (gf_mle_eq_table_x16(P->Zv, P->rz0, mo, gf_m31ext3_one())) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     if (P->has_rz1) {
-        gf_m31ext3 alpha = gf_transcript_challenge_m31ext3(P->t);
+        gf_m31ext3 alpha;
+        challenge_io(P, &alpha, 1);
         if (gf_mle_eq_table_x16(P->Tv, P->rz1, mo, alpha)) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
         for (size_t z = 0; z < gf_eq16_vectors(mo); z++) P->Zv[z] = gf_m31ext3x16_add(P->Zv[z], P->Tv[z]);
     }
@@ -679,12 +716,10 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         J->vbase = vin; J->hdst = P->hg0; J->ex_src = lev[0];
         memset(J->acc, 0, sizeof J->acc);
         run(P, P->K * J->per_block, x_round0, J);
-        gf_m31ext3 ev[3];
+        gf_m31ext3 ev[3], S = gf_m31ext3_zero();
         x_collect(P, J, nt, ev);
-        send(P, ev, 3);
-        gf_m31ext3 r = gf_transcript_challenge_m31ext3(P->t);
+        gf_m31ext3 r = round_io(P, ev, 3, NULL, 0, &S);
         P->rx[0] = r;
-        gf_m31ext3 S = gf_interp_deg2(ev, r);
         /* ping-pong: V: base -> vA -> vB -> vA ...; HG: hg0 -> hgA -> hg0 -> ... */
         gf_m31ext3x16 *vbufs[2] = {P->vA, P->vB}, *hbufs[2] = {P->hgA, P->hg0};
         const gf_m31ext3x16 *vs = NULL, *hs = P->hg0;
@@ -697,11 +732,8 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
             memset(J->acc, 0, sizeof J->acc);
             run(P, P->K * J->per_block, j == 1 ? x_fused_base : x_fused_ext, J);
             x_collect(P, J, nt, ev);
-            ev[1] = gf_m31ext3_sub(S, ev[0]);
-            send(P, ev, 3);
-            r = gf_transcript_challenge_m31ext3(P->t);
+            r = round_io(P, ev, 3, NULL, 1, &S);
             P->rx[j] = r;
-            S = gf_interp_deg2(ev, r);
             vs = J->vdst; hs = J->hdst;
         }
         /* final fold: tables of size 2 -> 1 */
@@ -722,8 +754,11 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
             P->sb_v[b * 16 + s] = gf_m31ext3x16_lane(&vfin[b], s);
             P->sb_h[b * 16 + s] = gf_m31ext3x16_lane(&hfin[b], s);
         }
-    /* sb_e still holds eq(r_sb, .) from pack_weights */
-    for (unsigned j = 0; j < P->nsb; j++) {
+    /* sb_e still holds eq(r_sb, .) for this rank from pack_weights. Local variables first
+     * (every rank's partial sums are added at the root), then the rank variables, which the
+     * root runs alone on one (eq, V, HG) triple per rank. */
+    const unsigned nl = 4 + P->kb;
+    for (unsigned j = 0; j < nl; j++) {
         size_t h = nsbv >> (j + 1);
         gf_m31ext3 ev[4] = {gf_m31ext3_zero(), gf_m31ext3_zero(), gf_m31ext3_zero(), gf_m31ext3_zero()};
         for (size_t i = 0; i < h; i++) {
@@ -735,8 +770,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
                 e0 = gf_m31ext3_add(e0, de); v0 = gf_m31ext3_add(v0, dv); h0 = gf_m31ext3_add(h0, dh);
             }
         }
-        send(P, ev, 4);
-        gf_m31ext3 r = gf_transcript_challenge_m31ext3(P->t);
+        gf_m31ext3 r = round_io(P, ev, 4, NULL, 0, NULL);
         P->rsb_new[j] = r;
         for (size_t i = 0; i < h; i++) {
             P->sb_e[i] = gf_m31ext3_add(P->sb_e[2 * i], gf_m31ext3_mul(r, gf_m31ext3_sub(P->sb_e[2 * i + 1], P->sb_e[2 * i])));
@@ -745,7 +779,39 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         }
     }
     gf_m31ext3 eq_fin = P->sb_e[0], vx = P->sb_v[0];
-    send(P, &vx, 1);
+    if (P->nranks > 1) {
+        gf_m31ext3 mine[3] = {P->sb_e[0], P->sb_v[0], P->sb_h[0]};
+        if (!P->st) P->st = gf_comm_gather(P->comm, mine, sizeof mine, P->gath, 0, P->err);
+        if (is_root(P)) {
+            gf_m31ext3 *e = P->sb_e, *v = P->sb_v, *hh = P->sb_h;   /* reuse: nranks <= 16 K */
+            for (int q = 0; q < P->nranks; q++) { e[q] = P->gath[3 * q]; v[q] = P->gath[3 * q + 1]; hh[q] = P->gath[3 * q + 2]; }
+            for (unsigned j = 0; j < P->kr; j++) {
+                size_t h = (size_t)P->nranks >> (j + 1);
+                gf_m31ext3 ev[4] = {gf_m31ext3_zero(), gf_m31ext3_zero(), gf_m31ext3_zero(), gf_m31ext3_zero()};
+                for (size_t i = 0; i < h; i++) {
+                    gf_m31ext3 e0 = e[2 * i], v0 = v[2 * i], h0 = hh[2 * i];
+                    gf_m31ext3 de = gf_m31ext3_sub(e[2 * i + 1], e0), dv = gf_m31ext3_sub(v[2 * i + 1], v0),
+                               dh = gf_m31ext3_sub(hh[2 * i + 1], h0);
+                    for (int t = 0; t < 4; t++) {
+                        ev[t] = gf_m31ext3_add(ev[t], gf_m31ext3_mul(gf_m31ext3_mul(e0, v0), h0));
+                        e0 = gf_m31ext3_add(e0, de); v0 = gf_m31ext3_add(v0, dv); h0 = gf_m31ext3_add(h0, dh);
+                    }
+                }
+                send(P, ev, 4);
+                gf_m31ext3 r = gf_transcript_challenge_m31ext3(P->t);
+                P->rsb_new[nl + j] = r;
+                for (size_t i = 0; i < h; i++) {
+                    e[i] = gf_m31ext3_add(e[2 * i], gf_m31ext3_mul(r, gf_m31ext3_sub(e[2 * i + 1], e[2 * i])));
+                    v[i] = gf_m31ext3_add(v[2 * i], gf_m31ext3_mul(r, gf_m31ext3_sub(v[2 * i + 1], v[2 * i])));
+                    hh[i] = gf_m31ext3_add(hh[2 * i], gf_m31ext3_mul(r, gf_m31ext3_sub(hh[2 * i + 1], hh[2 * i])));
+                }
+            }
+            eq_fin = e[0];
+            vx = v[0];
+        }
+        if (!P->st) P->st = gf_comm_bcast(P->comm, P->rsb_new + nl, P->kr * sizeof *P->rsb_new, 0, P->err);
+    }
+    if (is_root(P)) send(P, &vx, 1);
     P->claim_vx = vx;
 
     if (L->n_mul > 0) {
@@ -771,13 +837,10 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
                 for (int k = 0; k < 3; k++) {
                     gf_m31ext3x16 s3 = gf_m31ext3x16_zero();
                     for (int t = 0; t < nt; t++) s3 = gf_m31ext3x16_add(s3, QV->acc[t][k]);
-                    ev[k] = gf_m31ext3_mul(gf_m31ext3x16_hsum(s3), coef2);
+                    ev[k] = gf_m31ext3x16_hsum(s3);
                 }
-                if (j > 0) ev[1] = gf_m31ext3_sub(S2, ev[0]);
-                send(P, ev, 3);
-                QV->r = gf_transcript_challenge_m31ext3(P->t);
+                QV->r = round_io(P, ev, 3, &coef2, j > 0, &S2);
                 P->ry[n - 1 - j] = QV->r;
-                S2 = gf_interp_deg2(ev, QV->r);
             }
             /* the last vector round's fold: vector pair (0, 1) -> vector 0 */
             QV->hv = 1;
@@ -793,17 +856,16 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
             Q->h = m >> (j + 1);
             memset(Q->acc, 0, sizeof Q->acc);
             p2_eval(Q, 0, 0, Q->h);
-            gf_m31ext3 ev[3];
-            for (int k = 0; k < 3; k++) ev[k] = gf_m31ext3_mul(Q->acc[0][k], coef2);
-            send(P, ev, 3);
-            Q->r = gf_transcript_challenge_m31ext3(P->t);
+            gf_m31ext3 ev[3] = {Q->acc[0][0], Q->acc[0][1], Q->acc[0][2]}, S3 = gf_m31ext3_zero();
+            Q->r = round_io(P, ev, 3, &coef2, 0, &S3);
             P->ry[n - 1 - j] = Q->r;
             p2_fold(Q, 0, 0, Q->h);
         }
         gf_free_aligned(QV);
         gf_m31ext3 vy = P->vy[0];
         gf_free_aligned(Q);
-        send(P, &vy, 1);
+        if (P->nranks > 1 && !P->st) P->st = gf_comm_reduce_sum_m31ext3(P->comm, &vy, 1, &vy, 0, P->err);
+        if (is_root(P)) send(P, &vy, 1);
         P->claim_vy = vy;
         P->has_rz1 = 1;
         /* the next layer's second claim value is vy; values themselves live in the transcript */
@@ -888,6 +950,7 @@ static void free_regions(prover *P) {
 }
 
 static void free_scratch(prover *P) {
+    free(P->gath);
     free_regions(P);
     free_plan(P);
     free(P->A);
@@ -979,7 +1042,7 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, g
 }
 
 static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, size_t nr,
-                                 const gf_gkr_region *reg, gf_error *err) {
+                                 const gf_gkr_region *reg, const gf_comm *comm, gf_error *err) {
     *out = NULL;
     if (c->field != GF_FIELD_M31) return gf_error_set(err, GF_ERR_INVALID, "GKR M31 prover given a %s circuit", gf_field_name(c->field));
     if (!gf_is_pow2(n_blocks) || n_blocks > (1u << 20))
@@ -988,7 +1051,18 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     gf_gkr_m31_prover *G = calloc(1, sizeof *G);
     if (!G) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     prover *P = &G->P;
-    P->c = c; P->K = n_blocks; P->kb = gf_log2_u64(n_blocks); P->nsb = 4 + P->kb;
+    P->self = gf_comm_self();
+    P->comm = comm ? comm : &P->self;
+    P->rank = gf_comm_rank(P->comm);
+    P->nranks = gf_comm_size(P->comm);
+    if (!gf_is_pow2((uint64_t)P->nranks)) {
+        int nr_bad = P->nranks;
+        free(G);
+        return gf_error_set(err, GF_ERR_INVALID, "the number of ranks proving together must be a power of two, got %d", nr_bad);
+    }
+    P->kr = gf_log2_u64((uint64_t)P->nranks);
+    P->c = c; P->K = n_blocks; P->kb = gf_log2_u64(n_blocks); P->nsb = 4 + P->kb + P->kr;
+    P->gath = malloc(3 * (size_t)P->nranks * sizeof *P->gath);
     unsigned nin = 0, nout = 0, ndense = 0;
     uint64_t gm = 1, ga = 1;
     for (uint32_t l = 0; l < c->n_layers; l++) {
@@ -1029,7 +1103,7 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     P->rz0 = malloc(nrr * sizeof *P->rz0); P->rz1 = malloc(nrr * sizeof *P->rz1);
     P->rx = malloc(nrr * sizeof *P->rx); P->ry = malloc(nrr * sizeof *P->ry);
     P->rsb = malloc(P->nsb * sizeof *P->rsb); P->rsb_new = malloc(P->nsb * sizeof *P->rsb_new);
-    if (!P->A || !P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->ex || !P->Zv || !P->Tv ||
+    if (!P->gath || !P->A || !P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->ex || !P->Zv || !P->Tv ||
         !P->zc_mul || !P->zc_add || !P->sb_e || !P->sb_v || !P->sb_h || !P->mzx || !P->vy || !P->rz0 || !P->rz1 ||
         !P->rx || !P->ry || !P->rsb || !P->rsb_new) {
         gf_gkr_m31_prover_free(G);
@@ -1040,13 +1114,18 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
 }
 
 gf_status gf_gkr_m31_prover_new(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, gf_error *err) {
-    return prover_new_impl(out, c, n_blocks, 0, NULL, err);
+    return prover_new_impl(out, c, n_blocks, 0, NULL, NULL, err);
+}
+
+gf_status gf_gkr_m31_prover_new_comm(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, const gf_comm *comm,
+                                     gf_error *err) {
+    return prover_new_impl(out, c, n_blocks, 0, NULL, comm, err);
 }
 
 gf_status gf_gkr_m31_prover_new_regions(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, size_t n_regions,
                                         const gf_gkr_region *regions, gf_error *err) {
     if (n_regions == 0) return gf_error_set(err, GF_ERR_INVALID, "no input regions given");
-    return prover_new_impl(out, c, n_blocks, n_regions, regions, err);
+    return prover_new_impl(out, c, n_blocks, n_regions, regions, NULL, err);
 }
 
 gf_status gf_gkr_m31_prover_set_regions(gf_gkr_m31_prover *G, const gf_gkr_region *regions, gf_error *err) {
@@ -1075,31 +1154,36 @@ gf_status gf_gkr_m31_prover_run(gf_gkr_m31_prover *G, const gf_m31 *coefs, gf_m3
     prover *P = &G->P;
     const gf_circuit *c = P->c;
     const uint64_t n_blocks = P->K;
-    /* outputs must all be zero: find the first offender for a useful message */
+    gf_status st = GF_OK;
+    /* outputs must all be zero: find the first offender for a useful message; every rank
+     * learns whether any rank failed, so none is left waiting in a collective */
     const gf_layer *Lo = &c->layers[c->n_layers - 1];
     size_t no = (size_t)1 << Lo->out_log;
-    for (uint64_t b = 0; !public_outputs && b < n_blocks; b++)
-        for (size_t o = 0; o < no; o++) {
+    for (uint64_t b = 0; !public_outputs && !st && b < n_blocks; b++)
+        for (size_t o = 0; o < no && !st; o++) {
             const gf_m31x16 *v = &vals[c->n_layers][b * no + o];
             for (int s = 0; s < 16; s++)
-                if (v->v[s])
-                    return gf_error_set(err, GF_ERR_WITNESS,
-                                        "instance %llu: output %zu is %u, not 0 (a constraint of the circuit is violated)",
-                                        (unsigned long long)(b * 16 + (uint64_t)s), o, v->v[s]);
+                if (v->v[s]) {
+                    st = gf_error_set(err, GF_ERR_WITNESS, "instance %llu: output %zu is %u, not 0 (a constraint of the circuit is violated)",
+                                      (unsigned long long)(((uint64_t)P->rank * n_blocks + b) * 16 + (uint64_t)s), o, v->v[s]);
+                    break;
+                }
         }
-    P->coefs = coefs; P->vals = vals; P->t = t; P->proof = proof; P->pool = pool;
+    if (P->nranks > 1) st = gf_comm_agree(P->comm, st, err);
+    if (st) return st;
+    P->coefs = coefs; P->vals = vals; P->t = t; P->proof = proof; P->pool = pool; P->err = err; P->st = GF_OK;
 
     /* output claim at (rz, r_sb) */
-    gf_transcript_append_label(t, "gkr-output");
-    gf_transcript_challenge_m31ext3_vec(t, P->rz0, Lo->out_log);
-    gf_transcript_challenge_m31ext3_vec(t, P->rsb, P->nsb);
+    if (is_root(P)) gf_transcript_append_label(t, "gkr-output");
+    challenge_io(P, P->rz0, Lo->out_log);
+    challenge_io(P, P->rsb, P->nsb);
     P->has_rz1 = 0;
-    gf_status st = GF_OK;
     for (uint32_t l = c->n_layers; l-- > 0;) {
         st = prove_layer(P, l, l == 0, err);
+        if (!st) st = P->st;
         if (st) break;
     }
-    if (!st && (st = gf_buf_status(proof, err)) == GF_OK) {
+    if (!st && is_root(P) && (st = gf_buf_status(proof, err)) == GF_OK) {
         const gf_layer *L0 = &c->layers[0];
         unsigned n0 = L0->in_log, nv = P->nsb + n0;
         out->n = L0->n_mul ? 2 : 1;
@@ -1111,7 +1195,7 @@ gf_status gf_gkr_m31_prover_run(gf_gkr_m31_prover *G, const gf_m31 *coefs, gf_m3
             const gf_m31ext3 *rw = k == 0 ? P->rz0 : P->rz1;
             memcpy(cl->point, P->rsb, 4 * sizeof *cl->point);
             memcpy(cl->point + 4, rw, n0 * sizeof *cl->point);
-            memcpy(cl->point + 4 + n0, P->rsb + 4, P->kb * sizeof *cl->point);
+            memcpy(cl->point + 4 + n0, P->rsb + 4, (P->kb + P->kr) * sizeof *cl->point);
             cl->value = k == 0 ? P->claim_vx : P->claim_vy;
         }
     }
