@@ -1124,8 +1124,14 @@ gf_status gf_gkr_m31_prover_new_comm(gf_gkr_m31_prover **out, const gf_circuit *
 
 gf_status gf_gkr_m31_prover_new_regions(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, size_t n_regions,
                                         const gf_gkr_region *regions, gf_error *err) {
+    return gf_gkr_m31_prover_new_regions_comm(out, c, n_blocks, n_regions, regions, NULL, err);
+}
+
+gf_status gf_gkr_m31_prover_new_regions_comm(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks,
+                                             size_t n_regions, const gf_gkr_region *regions, const gf_comm *comm,
+                                             gf_error *err) {
     if (n_regions == 0) return gf_error_set(err, GF_ERR_INVALID, "no input regions given");
-    return prover_new_impl(out, c, n_blocks, n_regions, regions, NULL, err);
+    return prover_new_impl(out, c, n_blocks, n_regions, regions, comm, err);
 }
 
 gf_status gf_gkr_m31_prover_set_regions(gf_gkr_m31_prover *G, const gf_gkr_region *regions, gf_error *err) {

@@ -6,6 +6,7 @@
 #include "gkr/mle.h"
 #include "pcs/pcs.h"
 #include "prover/graph_proof.h"
+#include "mpi/comm.h"
 
 static const char MAGIC[8] = {'G', 'K', 'R', 'F', 'G', 'P', 'R', 'F'};
 static const char SETUP_MAGIC[8] = {'G', 'K', 'R', 'F', 'S', 'E', 'T', 'P'};
@@ -208,7 +209,7 @@ static int engine_matches(const engine *e, uint32_t kernel, const gf_graph_kerne
 }
 
 static gf_status engine_init(engine *e, uint32_t kernel, const gf_graph_kernel *k, const gf_graph_template *T, uint64_t K,
-                             gf_error *err) {
+                             const gf_comm *comm, gf_error *err) {
     memset(e, 0, sizeof *e);
     gf_status st = oriented_circuit(k, T, &e->owned, err);
     if (st) return st;
@@ -246,9 +247,9 @@ static gf_status engine_init(engine *e, uint32_t kernel, const gf_graph_kernel *
                 if (!e->packed[i]) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
             }
         }
-        st = gf_gkr_m31_prover_new_regions(&e->gkr, c, K, k->n_components, e->reg, err);
+        st = gf_gkr_m31_prover_new_regions_comm(&e->gkr, c, K, k->n_components, e->reg, comm, err);
     } else {
-        st = gf_gkr_m31_prover_new(&e->gkr, c, K, err);
+        st = gf_gkr_m31_prover_new_comm(&e->gkr, c, K, comm, err);
     }
     if (st) { engine_free(e); return st; }
     e->bv = calloc(K, sizeof *e->bv);
@@ -304,38 +305,78 @@ static void eval_blocks(void *ctx, int tid, size_t b0, size_t b1) {
     }
 }
 
-/* Packs the template's per-instance data (16 lanes per block; lane s of a template with
- * P < 16 instances holds instance s mod P). */
+/* Lane s of global block b holds instance (16 b + s) mod P (so templates with P < 16 repeat
+ * their instances across lanes). Packs global blocks [b0, b0 + nb) of a per-instance vector. */
+static void pack_blocks(const gf_m31 *src, uint64_t len, uint64_t P, uint64_t b0, uint64_t nb, uint64_t stride, uint64_t off,
+                        gf_m31x16 *dst) {
+    for (uint64_t b = 0; b < nb; b++)
+        for (int s = 0; s < 16; s++) {
+            uint64_t p = (16 * (b0 + b) + (uint64_t)s) % P;
+            for (uint64_t x = 0; x < len; x++) dst[b * stride + off + x].v[s] = src[p * len + x];
+        }
+}
+
+/* Fills the engine's inputs for this rank's blocks. The witness lives on the group root; it
+ * sends the packed per-instance data (every member takes its own block range) and the
+ * broadcast vectors. Single process: packs directly. */
 static gf_status pack_inputs(engine *e, const gf_graph_kernel *k, const gf_graph_template *T, const gf_graph_witness *w,
-                             gf_error *err) {
-    const uint64_t P = T->parallel_count;
+                             const gf_comm *comm, uint8_t **bc_bufs, gf_error *err) {
+    const uint64_t P = T->parallel_count, K = e->K;
+    const int R = gf_comm_size(comm), me = gf_comm_rank(comm);
+    const uint64_t b0 = (uint64_t)me * K, Kt = K * (uint64_t)R;
+    gf_status st = GF_OK;
     if (e->regions) {
-        for (uint32_t i = 0; i < k->n_components; i++) {
+        for (uint32_t i = 0; i < k->n_components && !st; i++) {
             const uint64_t len = k->comp_len[i];
-            const gf_m31 *src = w->vec[T->commit[i]];
-            if (T->broadcast[i]) { e->reg[i].shared_vals = src; e->reg[i].packed = NULL; continue; }
-            for (uint64_t b = 0; b < e->K; b++)
-                for (int s = 0; s < 16; s++) {
-                    uint64_t p = (16 * b + (uint64_t)s) % P;
-                    for (uint64_t x = 0; x < len; x++) e->packed[i][b * len + x].v[s] = src[p * len + x];
-                }
+            if (T->broadcast[i]) {
+                if (R == 1) { e->reg[i].shared_vals = w->vec[T->commit[i]]; e->reg[i].packed = NULL; continue; }
+                /* every member needs the whole broadcast vector */
+                size_t bytes = len * sizeof(gf_m31);
+                free(bc_bufs[i]);
+                bc_bufs[i] = malloc(bytes);
+                if (!bc_bufs[i]) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+                if (me == 0) memcpy(bc_bufs[i], w->vec[T->commit[i]], bytes);
+                st = gf_comm_bcast(comm, bc_bufs[i], bytes, 0, err);
+                e->reg[i].shared_vals = (const gf_m31 *)bc_bufs[i];
+                e->reg[i].packed = NULL;
+                continue;
+            }
+            if (R == 1) {
+                pack_blocks(w->vec[T->commit[i]], len, P, 0, K, len, 0, e->packed[i]);
+            } else {
+                gf_m31x16 *all = gf_alloc_aligned(Kt * len, sizeof *all);
+                if (!all) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+                if (me == 0) pack_blocks(w->vec[T->commit[i]], len, P, 0, Kt, len, 0, all);
+                st = gf_comm_bcast(comm, all, Kt * len * sizeof *all, 0, err);
+                if (!st) memcpy(e->packed[i], all + b0 * len, K * len * sizeof *all);
+                gf_free_aligned(all);
+            }
             e->reg[i].packed = e->packed[i];
         }
+        if (st) return st;
         return gf_gkr_m31_prover_set_regions(e->gkr, e->reg, err);
     }
     const uint64_t m = (uint64_t)1 << e->c->layers[0].in_log;
-    memset(e->vals[0], 0, e->K * m * sizeof(gf_m31x16));
-    for (uint64_t b = 0; b < e->K; b++)
-        for (int s = 0; s < 16; s++) {
-            uint64_t p = (16 * b + (uint64_t)s) % P;
-            gf_m31x16 *dst = e->vals[0] + b * m;
-            for (uint32_t i = 0; i < k->n_components; i++) {
-                const uint64_t len = k->comp_len[i], off = k->comp_offset[i];
-                const gf_m31 *src = w->vec[T->commit[i]] + (T->broadcast[i] ? 0 : p * len);
-                for (uint64_t x = 0; x < len; x++) dst[off + x].v[s] = src[x];
+    gf_m31x16 *all = R == 1 ? e->vals[0] : gf_alloc_aligned(Kt * m, sizeof *all);
+    if (!all) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    if (me == 0) {
+        memset(all, 0, Kt * m * sizeof *all);
+        for (uint32_t i = 0; i < k->n_components; i++) {
+            const uint64_t len = k->comp_len[i];
+            if (T->broadcast[i]) {
+                for (uint64_t b = 0; b < Kt; b++)
+                    for (uint64_t x = 0; x < len; x++) all[b * m + k->comp_offset[i] + x] = gf_m31x16_broadcast(w->vec[T->commit[i]][x]);
+            } else {
+                pack_blocks(w->vec[T->commit[i]], len, P, 0, Kt, m, k->comp_offset[i], all);
             }
         }
-    return GF_OK;
+    }
+    if (R > 1) {
+        st = gf_comm_bcast(comm, all, Kt * m * sizeof *all, 0, err);
+        if (!st) memcpy(e->vals[0], all + b0 * m, K * m * sizeof *all);
+        gf_free_aligned(all);
+    }
+    return st;
 }
 
 static void send_ext(gf_transcript *t, gf_buf *proof, const gf_m31ext3 *v, size_t n) {
@@ -349,90 +390,145 @@ static void send_ext(gf_transcript *t, gf_buf *proof, const gf_m31ext3 *v, size_
 
 gf_status gf_graph_prove(const gf_graph *g, const gf_graph_witness *w, gf_pool *pool, gf_buf *proof,
                          gf_graph_prove_stats *stats, gf_error *err) {
+    gf_comm self = gf_comm_self();
+    return gf_graph_prove_comm(g, w, &self, pool, proof, stats, err);
+}
+
+/* The group proving a template: the first min(ranks, blocks) ranks (a power of two). */
+typedef struct { int size; gf_comm comm; } group;
+
+gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, const gf_comm *comm, gf_pool *pool,
+                              gf_buf *proof, gf_graph_prove_stats *stats, gf_error *err) {
     gf_graph_prove_stats S;
     memset(&S, 0, sizeof S);
+    const int R = gf_comm_size(comm), me = gf_comm_rank(comm), root = me == 0;
     gf_status st = gf_graph_validate(g, err);
+    if (!st && root) st = gf_graph_witness_check(w, g, err);
+    if (R > 1) st = gf_comm_agree(comm, st, err);
     if (st) return st;
-    if ((st = gf_graph_witness_check(w, g, err))) return st;
     double t0 = gf_now_seconds(), t1;
     uint8_t digest[32];
     if ((st = gf_graph_digest(g, digest, err))) return st;
     uint8_t (*com)[32] = malloc(((size_t)g->n_commitments + 1) * 32);
     engine *eng = calloc(g->n_kernels, sizeof *eng);
+    uint8_t **bc = NULL;
+    uint32_t maxc = 1;
+    for (uint32_t i = 0; i < g->n_kernels; i++) if (g->kernels[i].n_components > maxc) maxc = g->kernels[i].n_components;
+    bc = calloc(maxc, sizeof *bc);
+    group groups[32];
+    int n_groups = 0;
     gf_m31ext3 *pt = NULL;
-    if (!com || !eng) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto out; }
-    for (uint32_t i = 0; i < g->n_commitments; i++)
-        if ((st = gf_pcs_raw_commit_m31(w->vec[i], w->len[i], com[i], err))) goto out;
+    if (!com || !eng || !bc) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto out; }
+    for (uint32_t i = 0; root && i < g->n_commitments; i++)
+        if ((st = gf_pcs_raw_commit_m31(w->vec[i], w->len[i], com[i], err))) break;
+    if (R > 1) st = gf_comm_agree(comm, st, err);
+    if (st) goto out;
     t1 = gf_now_seconds(); S.t_commit = t1 - t0; t0 = t1;
 
-    gf_buf_append(proof, MAGIC, 8);
-    gf_buf_u32(proof, GF_GRAPH_PROOF_VERSION);
-    gf_buf_u32(proof, (uint32_t)g->field);
-    gf_buf_append(proof, digest, 32);
-    gf_buf_u32(proof, GF_PCS_RAW);
-    gf_buf_u32(proof, g->n_commitments);
-    for (uint32_t i = 0; i < g->n_commitments; i++) gf_buf_append(proof, com[i], 32);
-    gf_buf_u32(proof, g->n_templates);
+    if (root) {
+        gf_buf_append(proof, MAGIC, 8);
+        gf_buf_u32(proof, GF_GRAPH_PROOF_VERSION);
+        gf_buf_u32(proof, (uint32_t)g->field);
+        gf_buf_append(proof, digest, 32);
+        gf_buf_u32(proof, GF_PCS_RAW);
+        gf_buf_u32(proof, g->n_commitments);
+        for (uint32_t i = 0; i < g->n_commitments; i++) gf_buf_append(proof, com[i], 32);
+        gf_buf_u32(proof, g->n_templates);
+    }
     for (uint32_t ti = 0; ti < g->n_templates && !st; ti++) {
         const gf_graph_template *T = &g->templates[ti];
         const gf_graph_kernel *k = &g->kernels[T->kernel];
-        uint64_t K = blocks_of(T->parallel_count);
+        const uint64_t Kt = blocks_of(T->parallel_count);
+        const int Rt = (uint64_t)R < Kt ? R : (int)Kt;
+        const gf_comm *gc = comm;
+        if (Rt < R) {
+            /* a smaller group: made once per size, collectively over every rank */
+            int q = 0;
+            while (q < n_groups && groups[q].size != Rt) q++;
+            if (q == n_groups) {
+                if (n_groups == 32) { st = gf_error_set(err, GF_ERR_INTERNAL, "too many rank groups"); break; }
+                if ((st = gf_comm_split(comm, me < Rt ? 0 : GF_COMM_NO_GROUP, me, &groups[q].comm, err))) break;
+                groups[q].size = Rt;
+                n_groups++;
+            }
+            gc = &groups[q].comm;
+            if (!gf_comm_is_member(gc)) continue;   /* this rank sits this template out */
+        }
+        const uint64_t K = Kt / (uint64_t)Rt;
         engine *e = &eng[T->kernel];
         if (e->c && !engine_matches(e, T->kernel, k, T, K)) engine_free(e);
-        if (!e->c && (st = engine_init(e, T->kernel, k, T, K, err))) break;
-        if ((st = pack_inputs(e, k, T, w, err))) break;
+        if (!e->c && (st = engine_init(e, T->kernel, k, T, K, gc, err))) break;
+        if ((st = pack_inputs(e, k, T, w, gc, bc, err))) break;
         const gf_circuit *c = e->c;
         gf_transcript t;
-        if ((st = template_transcript(&t, g, digest, ti, (const uint8_t(*)[32])com, err))) break;
+        memset(&t, 0, sizeof t);
+        if (root && (st = template_transcript(&t, g, digest, ti, (const uint8_t(*)[32])com, err))) break;
         gf_m31 *coefs = NULL;
         gf_gkr_claims cl;
         memset(&cl, 0, sizeof cl);
-        if ((st = draw_coefs(c, &t, &coefs, err))) goto tdone;
+        if (root) st = draw_coefs(c, &t, &coefs, err);
+        else if (!(coefs = malloc((c->n_coefs + 1) * sizeof *coefs))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+        if (Rt > 1) {
+            st = gf_comm_agree(gc, st, err);
+            if (!st) st = gf_comm_bcast(gc, coefs, c->n_coefs * sizeof *coefs, 0, err);
+        }
+        if (st) goto tdone;
         eval_job ej = {e, coefs, GF_OK};
         gf_pool_run(pool, K, eval_blocks, &ej);
-        if (ej.st) { st = gf_error_set(err, GF_ERR_INTERNAL, "template %u: circuit evaluation failed", ti); goto tdone; }
-        gf_buf_u32(proof, ti);
-        uint64_t gkr_len = gf_gkr_m31_proof_bytes(c, K);
-        gf_buf_u64(proof, gkr_len);
-        if ((st = gf_gkr_m31_prover_run(e->gkr, coefs, e->vals, 0, &t, proof, pool, &cl, err))) {
+        if (ej.st) st = gf_error_set(err, GF_ERR_INTERNAL, "template %u: circuit evaluation failed", ti);
+        if (Rt > 1) st = gf_comm_agree(gc, st, err);
+        if (st) goto tdone;
+        if (root) {
+            gf_buf_u32(proof, ti);
+            gf_buf_u64(proof, gf_gkr_m31_proof_bytes(c, Kt));
+        }
+        if ((st = gf_gkr_m31_prover_run(e->gkr, coefs, e->vals, 0, root ? &t : NULL, root ? proof : NULL, pool, &cl, err))) {
             if (st == GF_ERR_WITNESS)
                 gf_error_prefix(err, "template %u (kernel '%s', %llu instances)", ti, k->name, (unsigned long long)T->parallel_count);
             goto tdone;
         }
-        gf_buf_u32(proof, (uint32_t)cl.n);
-        free(pt);
-        pt = malloc((cl.c[0].n_vars + 8) * sizeof *pt);
-        if (!pt) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto tdone; }
-        for (int q = 0; q < cl.n; q++) {
-            gf_transcript_append_label(&t, "component-claims");
-            for (uint32_t i = 0; i < k->n_components; i++) {
-                unsigned np = component_point(k, T, i, cl.c[q].point, pt);
-                gf_m31ext3 v = gf_mle_eval_m31(w->vec[T->commit[i]], pt, np);
-                send_ext(&t, proof, &v, 1);
+        if (root) {
+            gf_buf_u32(proof, (uint32_t)cl.n);
+            free(pt);
+            pt = malloc((cl.c[0].n_vars + 8) * sizeof *pt);
+            if (!pt) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto tdone; }
+            for (int q = 0; q < cl.n; q++) {
+                gf_transcript_append_label(&t, "component-claims");
+                for (uint32_t i = 0; i < k->n_components; i++) {
+                    unsigned np = component_point(k, T, i, cl.c[q].point, pt);
+                    gf_m31ext3 v = gf_mle_eval_m31(w->vec[T->commit[i]], pt, np);
+                    send_ext(&t, proof, &v, 1);
+                }
             }
+            if (!st) st = gf_transcript_status(&t, err);
         }
-        if (!st) st = gf_transcript_status(&t, err);
     tdone:
         gf_gkr_claims_free(&cl);
         free(coefs);
-        gf_transcript_free(&t);
+        if (root) gf_transcript_free(&t);
     }
+    if (R > 1) st = gf_comm_agree(comm, st, err);
     if (st) goto out;
     t1 = gf_now_seconds(); S.t_gkr = t1 - t0; t0 = t1;
-    size_t before = proof->len;
-    for (uint32_t i = 0; i < g->n_commitments; i++) {
-        gf_buf_u64(proof, w->len[i]);
-        gf_pcs_raw_open_m31(w->vec[i], w->len[i], proof);
+    if (root) {
+        size_t before = proof->len;
+        for (uint32_t i = 0; i < g->n_commitments; i++) {
+            gf_buf_u64(proof, w->len[i]);
+            gf_pcs_raw_open_m31(w->vec[i], w->len[i], proof);
+        }
+        t1 = gf_now_seconds(); S.t_open = t1 - t0;
+        if ((st = gf_buf_status(proof, err))) goto out;
+        S.opening_bytes = proof->len - before;
+        S.proof_bytes = proof->len;
     }
-    t1 = gf_now_seconds(); S.t_open = t1 - t0;
-    if ((st = gf_buf_status(proof, err))) goto out;
-    S.opening_bytes = proof->len - before;
-    S.proof_bytes = proof->len;
     S.t_total = S.t_commit + S.t_gkr + S.t_open;
     S.peak_rss = gf_peak_rss_bytes();
     if (stats) *stats = S;
 out:
     for (uint32_t i = 0; eng && i < g->n_kernels; i++) engine_free(&eng[i]);
+    for (int q = 0; q < n_groups; q++) gf_comm_free(&groups[q].comm);
+    for (uint32_t i = 0; bc && i < maxc; i++) free(bc[i]);
+    free(bc);
     free(eng);
     free(com);
     free(pt);

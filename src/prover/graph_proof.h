@@ -38,6 +38,13 @@ gf_status gf_graph_check_setup(const gf_graph *g, const uint8_t *setup, size_t l
 
 gf_status gf_graph_prove(const gf_graph *g, const gf_graph_witness *w, gf_pool *pool, gf_buf *proof,
                          gf_graph_prove_stats *stats, gf_error *err);
+/* Across MPI ranks: every rank passes the same graph; the witness and the proof buffer are
+ * used on rank 0 only (NULL elsewhere). A template with K blocks is proved by the first
+ * min(ranks, K) ranks, each holding K / that many consecutive blocks; rank 0 sends them their
+ * data. The proof equals the single-process proof. */
+struct gf_comm;
+gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, const struct gf_comm *comm, gf_pool *pool,
+                              gf_buf *proof, gf_graph_prove_stats *stats, gf_error *err);
 gf_status gf_graph_verify(const gf_graph *g, const uint8_t *proof, size_t len, gf_error *err);
 
 #endif

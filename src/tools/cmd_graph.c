@@ -16,6 +16,7 @@
 #include "pcs/pcs.h"
 #include "prover/circuit_proof.h"
 #include "prover/graph_proof.h"
+#include "mpi/comm.h"
 #include "tools/cli.h"
 #include "tools/files.h"
 #include "tools/opts.h"
@@ -116,23 +117,59 @@ int cmd_prove(int argc, char **argv) {
     gf_graph_prove_stats S;
     memset(&S, 0, sizeof S);
     int ret = 1;
-    gf_status st = gf_graph_load(&g, gp, &err);
-    if (!st) st = check_setup_file(g, gp, sp, &err);
-    if (!st) st = gf_graph_witness_load(&w, wp, &err);
-    if (!st && (st = gf_graph_witness_check(w, g, &err))) gf_error_prefix(&err, "witness %s does not fit graph %s", wp, gp);
+    /* under mpiexec every rank runs this command: rank 0 reads the files and sends the graph;
+     * all ranks prove together; rank 0 writes the proof */
+    gf_comm world = gf_comm_self();
+    int mpi = gf_comm_launched_by_mpiexec();
+    if (mpi && gf_comm_init(&world, NULL, NULL, &err)) return cli_fail(cmd, &err);
+    const int root = gf_comm_rank(&world) == 0, R = gf_comm_size(&world);
+    if (mpi && !th) threads = 1;   /* one rank per core: no extra threads unless asked */
+    gf_status st = GF_OK;
+    if (root) {
+        st = gf_graph_load(&g, gp, &err);
+        if (!st) st = check_setup_file(g, gp, sp, &err);
+        if (!st) st = gf_graph_witness_load(&w, wp, &err);
+        if (!st && (st = gf_graph_witness_check(w, g, &err))) gf_error_prefix(&err, "witness %s does not fit graph %s", wp, gp);
+    }
+    if (R > 1) {
+        st = gf_comm_agree(&world, st, &err);
+        uint8_t *gb = NULL;
+        size_t gl = 0;
+        if (!st && root) {
+            FILE *ms = open_memstream((char **)&gb, &gl);
+            if (!ms) st = gf_error_set(&err, GF_ERR_NOMEM, "out of memory");
+            else {
+                st = gf_graph_write(g, ms, &err);
+                if (fclose(ms) && !st) st = gf_error_set(&err, GF_ERR_NOMEM, "out of memory serialising the graph");
+            }
+        }
+        if (R > 1) st = gf_comm_agree(&world, st, &err);
+        if (!st) st = gf_comm_bcast_alloc(&world, &gb, &gl, 0, &err);
+        if (!st && !root) {
+            FILE *ms = fmemopen(gb, gl, "rb");
+            if (!ms) st = gf_error_set(&err, GF_ERR_NOMEM, "out of memory");
+            else { st = gf_graph_read(&g, ms, gp, &err); fclose(ms); }
+        }
+        free(gb);
+        st = gf_comm_agree(&world, st, &err);
+    }
     if (!st) st = gf_pool_new(&pool, threads, &err);
-    if (!st && (st = gf_graph_prove(g, w, pool, &proof, &S, &err))) gf_error_prefix(&err, "proving %s with %s", gp, wp);
-    if (!st) st = cli_write_file(outp, proof.data, proof.len, &err);
+    if (!st && (st = gf_graph_prove_comm(g, w, &world, pool, root ? &proof : NULL, &S, &err)))
+        gf_error_prefix(&err, "proving %s with %s", gp, wp);
+    if (!st && root) st = cli_write_file(outp, proof.data, proof.len, &err);
+    if (R > 1) st = gf_comm_agree(&world, st, &err);
     if (st) {
-        cli_fail(cmd, &err);
+        if (root) cli_fail(cmd, &err);
     } else {
         ret = 0;
-        if (!quiet)
+        if (!quiet && root)
             printf("proved %s: %u template%s, %u commitment%s, proof %zu bytes (openings %" PRIu64 "); commit %.3f s, "
-                   "GKR %.3f s, open %.3f s, total %.3f s; peak RSS %.1f MiB; %d threads -> %s\n",
+                   "GKR %.3f s, open %.3f s, total %.3f s; peak RSS %.1f MiB; %d rank%s x %d thread%s -> %s\n",
                    gp, g->n_templates, plural(g->n_templates), g->n_commitments, plural(g->n_commitments), proof.len,
-                   S.opening_bytes, S.t_commit, S.t_gkr, S.t_open, S.t_total, mib(S.peak_rss), threads, outp);
+                   S.opening_bytes, S.t_commit, S.t_gkr, S.t_open, S.t_total, mib(S.peak_rss), R, plural((uint32_t)R),
+                   threads, plural((uint32_t)threads), outp);
     }
+    if (mpi) gf_comm_finalize(&world, NULL);
     gf_buf_free(&proof);
     gf_pool_free(pool);
     gf_graph_witness_free(w);
