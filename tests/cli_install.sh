@@ -24,7 +24,10 @@ int main(void) {
 C
 if [ -n "$pc" ]; then
   export PKG_CONFIG_PATH=$(dirname "$pc")
-  if cc $(pkg-config --cflags gkrflow) "$tmp/use.c" -o "$tmp/use" $(pkg-config --libs gkrflow) 2>"$tmp/cc.log" && "$tmp/use" >/dev/null; then
+  # a sanitized build installs a sanitized library: the program must be linked the same way
+  san=""
+  grep -q '^GKRFLOW_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null && san="-fsanitize=address,undefined"
+  if cc $san $(pkg-config --cflags gkrflow) "$tmp/use.c" -o "$tmp/use" $(pkg-config --libs gkrflow) 2>"$tmp/cc.log" && "$tmp/use" >/dev/null; then
     ok "program built and run against the installed library"
   else bad "program against the installed library"; cat "$tmp/cc.log"; fi
 fi

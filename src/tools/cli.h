@@ -16,5 +16,11 @@ int cmd_selfcheck(int argc, char **argv);
 int cmd_import_extracted(int argc, char **argv);
 int cmd_prove_circuit(int argc, char **argv);
 int cmd_verify_circuit(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
+int cmd_prove(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_keccak_witness(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

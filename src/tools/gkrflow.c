@@ -36,10 +36,16 @@ long long cli_parse_count(const char *cmd, const char *opt, const char *val) {
 typedef struct { const char *name; int (*fn)(int, char **); const char *summary; } command;
 
 static const command commands[] = {
+    {"setup", cmd_setup, "write the (transparent) setup file of a computation graph"},
+    {"prove", cmd_prove, "prove a graph witness against its computation graph (lightweight: files only)"},
+    {"verify", cmd_verify, "verify a proof made by prove against the graph"},
+    {"inspect", cmd_inspect, "print any gkrflow file (circuit, witness, graph, setup, proof) in human terms"},
     {"bench", cmd_bench, "run a benchmark and print a table (or JSON lines with --json)"},
     {"import-extracted", cmd_import_extracted, "convert an Expander-cpp extracted-gates circuit to a gkrflow circuit file"},
+    {"keccak-witness", cmd_keccak_witness, "write a random witness file for the imported Keccak circuit"},
     {"prove-circuit", cmd_prove_circuit, "prove a witness file satisfies a layered circuit (GKR, raw PCS)"},
     {"verify-circuit", cmd_verify_circuit, "verify a proof made by prove-circuit"},
+    {"run", cmd_run, "run a gkrflow command on several MPI ranks (mpiexec, rank policy: see --help)"},
     {"selfcheck", cmd_selfcheck, "quick consistency check of fields, SIMD backends and transcript"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

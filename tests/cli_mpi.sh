@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# `gkrflow run` and MPI job failure (run by ctest; GKRFLOW_CLI = the gkrflow binary,
+# GKRFLOW_TEST_MPICOMM = the test_mpicomm program, default: next to gkrflow).
+#  - --dry-run prints the exact mpiexec command for several ZKML_NUM_CPUS /
+#    ZKML_FORCE_OVERSUBSCRIBE / --np / --max-parallel settings, with the root variables
+#    when running as root and shell quoting of odd arguments;
+#  - invalid variables and options exit 2 naming the variable or option; a missing mpiexec
+#    exits 1 with a clear message;
+#  - real runs: `run --np 2 -- selfcheck` (two ranks, without OMPI_ALLOW_* preset, so the
+#    launcher's own root handling is what makes it work), 4 ranks on fewer cores through
+#    ZKML_NUM_CPUS, a failing command on the ranks;
+#  - a rank calling gf_comm_abort (or killed by SIGKILL) while its peer waits in a barrier:
+#    the job exits non-zero well before a 30 s timeout, naming the rank.
+# Prints "N passed, M failed"; exits 1 if anything failed.
+set -u
+G=${GKRFLOW_CLI:?set GKRFLOW_CLI to the gkrflow binary}
+M=${GKRFLOW_TEST_MPICOMM:-$(dirname "$G")/test_mpicomm}
+W=$(mktemp -d "${TMPDIR:-/tmp}/gkrflow-mpi.XXXXXX") || exit 1
+trap 'rm -rf "$W"' EXIT
+pass=0
+fail=0
+unset ZKML_NUM_CPUS ZKML_FORCE_OVERSUBSCRIBE
+
+expect() {   # expect NAME RC STREAM PATTERN -- CMD...
+    local name=$1 want=$2 stream=$3 pat=$4
+    shift 5
+    "$@" >"$W/out" 2>"$W/err"
+    local rc=$?
+    if [ "$rc" -eq "$want" ] && { [ -z "$pat" ] || grep -Eq -- "$pat" "$W/$stream"; }; then
+        pass=$((pass + 1)); echo "ok   $name"
+    else
+        fail=$((fail + 1)); echo "FAIL $name: exit $rc (want $want), $stream should match '$pat'"
+        sed 's/^/     out: /' "$W/out" | head -8
+        sed 's/^/     err: /' "$W/err" | head -8
+    fi
+}
+check() {
+    local name=$1
+    shift
+    if "$@"; then pass=$((pass + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi
+}
+
+pre=""
+[ "$(id -u)" -eq 0 ] && pre="OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+# physical cores as the launcher sees them (from its --verbose line)
+cores=$("$G" run --dry-run --verbose -- selfcheck 2>&1 >/dev/null | sed -n 's/.*; \([0-9]*\) physical cores;.*/\1/p')
+check "physical core count reported ($cores)" test -n "$cores"
+cores=${cores:-1}
+over() { [ "$1" -gt "$cores" ] && echo " --oversubscribe"; }   # automatic flag for R ranks
+
+# dryrun NAME EXPECTED-TAIL ENV... -- RUN-ARGS...: stdout must be exactly "${pre}mpiexec EXPECTED-TAIL"
+dryrun() {
+    local name=$1 tail=$2
+    shift 2
+    local envs=()
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    shift
+    env "${envs[@]}" "$G" run --dry-run "$@" >"$W/out" 2>"$W/err"
+    local rc=$? want="${pre}mpiexec $tail"
+    if [ "$rc" -eq 0 ] && [ "$(cat "$W/out")" = "$want" ]; then
+        pass=$((pass + 1)); echo "ok   dry-run $name"
+    else
+        fail=$((fail + 1)); echo "FAIL dry-run $name: exit $rc"
+        echo "     want: $want"; echo "     got:  $(cat "$W/out")"; sed 's/^/     err: /' "$W/err" | head -3
+    fi
+}
+
+# --- help and dry runs ---
+expect "run --help" 0 out "ZKML_NUM_CPUS" -- "$G" run --help
+expect "run listed in gkrflow --help" 0 out "^  run " -- "$G" --help
+dryrun "defaults" "-n 1 $G selfcheck" -- -- selfcheck
+dryrun "ZKML_NUM_CPUS=1" "-n 1 $G selfcheck" ZKML_NUM_CPUS=1 -- --max-parallel 64 -- selfcheck
+dryrun "ZKML_NUM_CPUS=1 forced" "-n 1 --oversubscribe $G selfcheck" ZKML_NUM_CPUS=1 ZKML_FORCE_OVERSUBSCRIBE=1 -- \
+    --max-parallel 64 -- selfcheck
+for f in 0 false no NO ""; do
+    dryrun "ZKML_FORCE_OVERSUBSCRIBE='$f'" "-n 1 $G selfcheck" ZKML_FORCE_OVERSUBSCRIBE=$f -- -- selfcheck
+done
+for f in 1 true yes TRUE; do
+    dryrun "ZKML_FORCE_OVERSUBSCRIBE='$f'" "-n 1 --oversubscribe $G selfcheck" ZKML_FORCE_OVERSUBSCRIBE=$f -- -- selfcheck
+done
+dryrun "ZKML_NUM_CPUS=32, 64 parallel" "-n 32$(over 32) $G selfcheck" ZKML_NUM_CPUS=32 -- --max-parallel 64 -- selfcheck
+dryrun "ZKML_NUM_CPUS=32 forced" "-n 32 --oversubscribe $G selfcheck" ZKML_NUM_CPUS=32 ZKML_FORCE_OVERSUBSCRIBE=yes -- \
+    --max-parallel 64 -- selfcheck
+dryrun "ZKML_NUM_CPUS=4096" "-n 4096 --oversubscribe $G selfcheck" ZKML_NUM_CPUS=4096 -- --max-parallel 5000 -- selfcheck
+dryrun "ZKML_NUM_CPUS=5, 3 parallel" "-n 4$(over 4) $G selfcheck" ZKML_NUM_CPUS=5 -- --max-parallel 3 -- selfcheck
+dryrun "ZKML_NUM_CPUS=6, 100 parallel" "-n 4$(over 4) $G selfcheck" ZKML_NUM_CPUS=6 -- --max-parallel 100 -- selfcheck
+dryrun "--np 4 over ZKML_NUM_CPUS=1" "-n 4$(over 4) $G selfcheck" ZKML_NUM_CPUS=1 -- --np 4 -- selfcheck
+dryrun "--np 1" "-n 1 $G selfcheck" -- --np 1 -- selfcheck
+dryrun "--mpiexec" "-n 1 $G selfcheck" -- --mpiexec mpiexec -- selfcheck
+dryrun "quoting" "-n 1 $G prove --graph 'my graph.gfg' --out 'it'\\''s'" -- -- prove --graph "my graph.gfg" --out "it's"
+p=$(( cores >= 2 ? 2 : 1 ))
+dryrun "physical cores" "-n $p $G selfcheck" -- --max-parallel 2 -- selfcheck
+expect "--verbose names the inputs" 0 err "R = 4 = min\(next_pow2\(max parallel 3\), prev_pow2\(5 cpus from ZKML_NUM_CPUS\)\)" -- \
+    env ZKML_NUM_CPUS=5 "$G" run --verbose --dry-run --max-parallel 3 -- selfcheck
+expect "--verbose prints the command" 0 err "gkrflow run: ${pre}mpiexec -n 1 " -- "$G" run --verbose --dry-run -- selfcheck
+expect "--verbose: forced" 0 err "forced by ZKML_FORCE_OVERSUBSCRIBE" -- \
+    env ZKML_FORCE_OVERSUBSCRIBE=1 "$G" run --verbose --dry-run -- selfcheck
+
+# --- invalid environment and options ---
+for v in 0 -1 abc "" 1.5 " 2" 0x4 99999999999; do
+    expect "ZKML_NUM_CPUS='$v' rejected" 2 err "ZKML_NUM_CPUS" -- env ZKML_NUM_CPUS="$v" "$G" run --dry-run -- selfcheck
+done
+expect "ZKML_NUM_CPUS=abc names the value" 2 err "ZKML_NUM_CPUS='abc'" -- env ZKML_NUM_CPUS=abc "$G" run -- selfcheck
+for v in maybe 2 on " 1"; do
+    expect "ZKML_FORCE_OVERSUBSCRIBE='$v' rejected" 2 err "ZKML_FORCE_OVERSUBSCRIBE='$v'" -- \
+        env ZKML_FORCE_OVERSUBSCRIBE="$v" "$G" run --dry-run -- selfcheck
+done
+expect "--np 3" 2 err "--np 3 is not a power of two" -- "$G" run --dry-run --np 3 -- selfcheck
+expect "--np 0" 2 err "--np" -- "$G" run --dry-run --np 0 -- selfcheck
+expect "--np abc" 2 err "--np" -- "$G" run --dry-run --np abc -- selfcheck
+expect "--np without value" 2 err "needs a value" -- "$G" run --np
+expect "--max-parallel -3" 2 err "--max-parallel" -- "$G" run --dry-run --max-parallel -3 -- selfcheck
+expect "unknown option" 2 err "unknown option '--bogus'" -- "$G" run --bogus -- selfcheck
+expect "missing --" 2 err "put '--' before the command" -- "$G" run selfcheck
+expect "nothing after --" 2 err "no command" -- "$G" run --np 2 --
+expect "no arguments" 2 err "no command" -- "$G" run
+expect "run cannot run itself" 2 err "cannot start itself" -- "$G" run -- run -- selfcheck
+expect "refused under mpiexec" 2 err "already running under mpiexec" -- env OMPI_COMM_WORLD_SIZE=2 "$G" run -- selfcheck
+expect "mpiexec not on PATH" 1 err "mpiexec not found on PATH" -- env PATH=/nonexistent "$G" run --np 1 -- selfcheck
+expect "--mpiexec missing program" 1 err "/nonexistent/mpiexec not found" -- \
+    "$G" run --mpiexec /nonexistent/mpiexec -- selfcheck
+
+# --- real runs ---
+if ! command -v mpiexec >/dev/null; then
+    echo "skip: mpiexec not found, no real MPI runs"
+else
+    noroot=(env -u OMPI_ALLOW_RUN_AS_ROOT -u OMPI_ALLOW_RUN_AS_ROOT_CONFIRM)
+    expect "run --np 2 -- selfcheck" 0 out "ok" -- "${noroot[@]}" "$G" run --np 2 -- selfcheck
+    check "two ranks ran selfcheck" test "$(grep -c 'ok$' "$W/out")" -eq 2
+    expect "4 ranks via ZKML_NUM_CPUS=4" 0 out "ok" -- "${noroot[@]}" ZKML_NUM_CPUS=4 "$G" run --max-parallel 4 -- selfcheck
+    check "four ranks ran selfcheck" test "$(grep -c 'ok$' "$W/out")" -eq 4
+    expect "failing command on the ranks" 2 err "unknown command" -- "$G" run --np 2 -- no-such-command
+
+    # a rank failure ends the job quickly
+    if [ ! -x "$M" ]; then
+        fail=$((fail + 1)); echo "FAIL abort test: $M not found (set GKRFLOW_TEST_MPICOMM)"
+    else
+        export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+        for k in 1 0; do
+            t0=$(date +%s%N)
+            timeout 30 mpiexec -n 2 --oversubscribe "$M" --abort-rank $k >"$W/out" 2>"$W/err"
+            rc=$?
+            ms=$((($(date +%s%N) - t0) / 1000000))
+            check "abort on rank $k: exit non-zero (got $rc, not the timeout)" test "$rc" -ne 0 -a "$rc" -ne 124
+            check "abort on rank $k: message names rank $k" grep -q "^gkrflow: rank $k: deliberate failure" "$W/err"
+            check "abort on rank $k: no rank left the barrier" bash -c "! grep -q 'barrier returned' '$W/err'"
+            check "abort on rank $k: finished in ${ms} ms (< 20 s)" test "$ms" -lt 20000
+        done
+        # a rank killed by a signal (no message of its own): mpiexec names it and ends the job
+        t0=$(date +%s%N)
+        timeout 30 mpiexec -n 2 --oversubscribe "$M" --kill-rank 1 >"$W/out" 2>"$W/err"
+        rc=$?
+        ms=$((($(date +%s%N) - t0) / 1000000))
+        check "killed rank 1: exit non-zero (got $rc, not the timeout)" test "$rc" -ne 0 -a "$rc" -ne 124
+        check "killed rank 1: mpiexec names rank 1" grep -q "rank 1 .*signal 9" "$W/err"
+        check "killed rank 1: finished in ${ms} ms (< 20 s)" test "$ms" -lt 20000
+    fi
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
