@@ -157,5 +157,29 @@ else
     fi
 fi
 
+# proving a graph on several ranks gives the single-process proof, byte for byte
+B=$(dirname "$G")
+if command -v mpiexec >/dev/null 2>&1 && [ -x "$B/gkrflow-example-matmul" ] && [ -x "$B/gkrflow-example-add" ]; then
+    "$B/gkrflow-example-matmul" --n 32 --k 16 --m 16 --seed 3 --graph "$W/mm.graph" --witness "$W/mm.wit" >/dev/null
+    "$B/gkrflow-example-add" --graph "$W/add.graph" --witness "$W/add.wit" >/dev/null
+    for prog in mm add; do
+        "$G" prove --graph "$W/$prog.graph" --witness "$W/$prog.wit" --out "$W/$prog.p1" --quiet
+        for np in 2 4; do
+            ZKML_FORCE_OVERSUBSCRIBE=1 timeout 120 "$G" run --np $np -- prove --graph "$W/$prog.graph" --witness "$W/$prog.wit" \
+                --out "$W/$prog.p$np" --quiet >"$W/out" 2>"$W/err"
+            check "$prog: prove on $np ranks exits 0" test $? -eq 0
+            check "$prog: $np-rank proof is byte-identical to the 1-process proof" cmp -s "$W/$prog.p1" "$W/$prog.p$np"
+            check "$prog: $np-rank proof verifies" "$G" verify --graph "$W/$prog.graph" --proof "$W/$prog.p$np"
+        done
+    done
+    # a failure on rank 0 (missing witness) ends every rank with an error, no hang
+    ZKML_FORCE_OVERSUBSCRIBE=1 timeout 60 "$G" run --np 2 -- prove --graph "$W/mm.graph" --witness "$W/missing.wit" \
+        --out "$W/never" >"$W/out" 2>"$W/err"
+    rc=$?
+    check "missing witness on 2 ranks: exit 1 (got $rc)" test "$rc" -eq 1
+    check "missing witness on 2 ranks: message names the file" grep -q "missing.wit" "$W/err"
+    check "missing witness on 2 ranks: no proof written" test ! -e "$W/never"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
