@@ -8,7 +8,10 @@
 
 /* Work is cut into a few chunks per thread and claimed through an atomic counter, so a
  * worker that is descheduled (shared machine, oversubscribed ranks) does not stall the
- * loop: the caller and the other workers take its chunks. */
+ * loop: the caller and the other workers take its chunks. A job ends only when every worker
+ * has acknowledged it, so no worker can still be claiming chunks when the next job's
+ * parameters and counters are written (a late worker would otherwise run a chunk of the
+ * next job twice). */
 #define CHUNKS_PER_THREAD 4
 
 struct gf_pool {
@@ -19,6 +22,7 @@ struct gf_pool {
     _Atomic unsigned long gen;      /* bumped once per job */
     _Atomic size_t next;            /* next chunk to claim */
     _Atomic size_t done;            /* chunks finished */
+    _Atomic int acked;              /* workers done with the current job */
     _Atomic int stop;
     gf_pool_fn fn;
     void *ctx;
@@ -64,6 +68,7 @@ static void *worker(void *argp) {
         if (atomic_load(&p->stop)) return NULL;
         seen = g;
         work(p, tid);
+        atomic_fetch_add_explicit(&p->acked, 1, memory_order_acq_rel);
     }
 }
 
@@ -118,12 +123,14 @@ void gf_pool_run(gf_pool *p, size_t n, gf_pool_fn fn, void *ctx) {
     p->nchunks = c < n ? c : n;
     atomic_store(&p->next, 0);
     atomic_store(&p->done, 0);
+    atomic_store(&p->acked, 0);
     pthread_mutex_lock(&p->mu);
     atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     work(p, 0);
-    for (int spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < p->nchunks; spins++) {
+    for (int spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < p->nchunks ||
+                        atomic_load_explicit(&p->acked, memory_order_acquire) < p->n - 1; spins++) {
         if (spins < 4000) cpu_relax();
         else sched_yield();   /* a worker holding a chunk was descheduled: give it the core */
     }
