@@ -16,6 +16,41 @@
 #include "field/bn254fr.h"
 
 typedef enum gf_pcs_id { GF_PCS_RAW = 1, GF_PCS_KZG = 2 } gf_pcs_id;
+struct gf_transcript;
+
+/* The scheme interface over M31 vectors (a BN254 twin follows the same shape for KZG).
+ * Vectors have power-of-two lengths; points have log2(len) M31Ext3 coordinates, LSB-first.
+ * params/params_len come from setup (empty for transparent schemes). Commitments are
+ * commitment_bytes long and are absorbed by the caller's transcript before any challenge.
+ * open/verify take the transcript (after the claims were absorbed) for schemes whose
+ * openings are interactive; batch_* open several (vector, point) claims with one opening
+ * and must check every claim (claim i is on vector vec_of[i]). */
+typedef struct gf_pcs_m31 {
+    gf_pcs_id id;
+    const char *name;
+    size_t commitment_bytes;
+    gf_status (*setup)(unsigned max_vars, gf_buf *params, gf_error *err);
+    gf_status (*commit)(const uint8_t *params, size_t params_len, const gf_m31 *vals, uint64_t len, uint8_t *com,
+                        gf_error *err);
+    gf_status (*batch_open)(const uint8_t *params, size_t params_len, size_t n_vecs, const gf_m31 *const *vecs,
+                            const uint64_t *lens, size_t n_claims, const uint32_t *vec_of, const gf_m31ext3 *const *points,
+                            struct gf_transcript *t, gf_buf *proof, gf_error *err);
+    gf_status (*batch_verify)(const uint8_t *params, size_t params_len, size_t n_vecs, const uint8_t *const *coms,
+                              const uint64_t *lens, size_t n_claims, const uint32_t *vec_of,
+                              const gf_m31ext3 *const *points, const gf_m31ext3 *values, struct gf_transcript *t,
+                              gf_reader *proof, gf_error *err);
+} gf_pcs_m31;
+
+/* Single-vector open/verify through the batch calls. */
+gf_status gf_pcs_m31_open(const gf_pcs_m31 *s, const uint8_t *params, size_t params_len, const gf_m31 *vals, uint64_t len,
+                          size_t n_points, const gf_m31ext3 *const *points, struct gf_transcript *t, gf_buf *proof,
+                          gf_error *err);
+gf_status gf_pcs_m31_verify(const gf_pcs_m31 *s, const uint8_t *params, size_t params_len, const uint8_t *com, uint64_t len,
+                            size_t n_points, const gf_m31ext3 *const *points, const gf_m31ext3 *values,
+                            struct gf_transcript *t, gf_reader *proof, gf_error *err);
+/* The raw scheme: transparent, commitment = the hash below, the opening of a batch = each
+ * vector's values once (in vector order), the verifier evaluates every claim. */
+const gf_pcs_m31 *gf_pcs_raw_m31(void);
 
 /* RAW over M31: commitment = SHA-256("gkrflow/raw-pcs/v1" || u64 len || values as 4-byte LE). */
 gf_status gf_pcs_raw_commit_m31(const gf_m31 *vals, uint64_t len, uint8_t com[32], gf_error *err);

@@ -52,3 +52,79 @@ gf_status gf_pcs_raw_verify_m31(gf_reader *r, uint64_t len, const uint8_t com[32
     free(v);
     return st;
 }
+
+/* ---------- the raw scheme behind the gf_pcs_m31 interface ---------- */
+
+static gf_status raw_setup(unsigned max_vars, gf_buf *params, gf_error *err) {
+    (void)max_vars; (void)params; (void)err;
+    return GF_OK;   /* transparent: no parameters */
+}
+
+static gf_status raw_commit(const uint8_t *params, size_t params_len, const gf_m31 *vals, uint64_t len, uint8_t *com,
+                            gf_error *err) {
+    (void)params; (void)params_len;
+    return gf_pcs_raw_commit_m31(vals, len, com, err);
+}
+
+static gf_status raw_batch_open(const uint8_t *params, size_t params_len, size_t n_vecs, const gf_m31 *const *vecs,
+                                const uint64_t *lens, size_t n_claims, const uint32_t *vec_of,
+                                const gf_m31ext3 *const *points, struct gf_transcript *t, gf_buf *proof, gf_error *err) {
+    (void)params; (void)params_len; (void)n_claims; (void)vec_of; (void)points; (void)t;
+    for (size_t i = 0; i < n_vecs; i++) {
+        gf_buf_u64(proof, lens[i]);
+        gf_pcs_raw_open_m31(vecs[i], lens[i], proof);
+    }
+    return gf_buf_status(proof, err);
+}
+
+static gf_status raw_batch_verify(const uint8_t *params, size_t params_len, size_t n_vecs, const uint8_t *const *coms,
+                                  const uint64_t *lens, size_t n_claims, const uint32_t *vec_of,
+                                  const gf_m31ext3 *const *points, const gf_m31ext3 *values, struct gf_transcript *t,
+                                  gf_reader *r, gf_error *err) {
+    (void)params; (void)params_len; (void)t;
+    for (size_t j = 0; j < n_claims; j++)
+        if (vec_of[j] >= n_vecs) return gf_error_set(err, GF_ERR_INVALID, "raw PCS: claim %zu is on vector %u of %zu", j, vec_of[j], n_vecs);
+    const gf_m31ext3 **pts = malloc((n_claims + 1) * sizeof *pts);
+    gf_m31ext3 *vals = malloc((n_claims + 1) * sizeof *vals);
+    gf_status st = pts && vals ? GF_OK : gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; !st && i < n_vecs; i++) {
+        uint64_t vl = gf_reader_u64(r, "opening length");
+        if ((st = gf_reader_status(r, "proof", err))) break;
+        if (vl != lens[i]) {
+            st = gf_error_set(err, GF_ERR_FORMAT, "opening of vector %zu has %llu values, expected %llu", i, (unsigned long long)vl,
+                              (unsigned long long)lens[i]);
+            break;
+        }
+        size_t m = 0;
+        for (size_t j = 0; j < n_claims; j++)
+            if (vec_of[j] == i) { pts[m] = points[j]; vals[m] = values[j]; m++; }
+        if ((st = gf_pcs_raw_verify_m31(r, vl, coms[i], m, pts, vals, err))) gf_error_prefix(err, "commitment %zu", i);
+    }
+    free(pts);
+    free(vals);
+    return st;
+}
+
+static const gf_pcs_m31 RAW_M31 = {GF_PCS_RAW, "raw", 32, raw_setup, raw_commit, raw_batch_open, raw_batch_verify};
+
+const gf_pcs_m31 *gf_pcs_raw_m31(void) { return &RAW_M31; }
+
+gf_status gf_pcs_m31_open(const gf_pcs_m31 *s, const uint8_t *params, size_t params_len, const gf_m31 *vals, uint64_t len,
+                          size_t n_points, const gf_m31ext3 *const *points, struct gf_transcript *t, gf_buf *proof,
+                          gf_error *err) {
+    uint32_t *vec_of = calloc(n_points + 1, sizeof *vec_of);
+    if (!vec_of) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    gf_status st = s->batch_open(params, params_len, 1, &vals, &len, n_points, vec_of, points, t, proof, err);
+    free(vec_of);
+    return st;
+}
+
+gf_status gf_pcs_m31_verify(const gf_pcs_m31 *s, const uint8_t *params, size_t params_len, const uint8_t *com, uint64_t len,
+                            size_t n_points, const gf_m31ext3 *const *points, const gf_m31ext3 *values,
+                            struct gf_transcript *t, gf_reader *proof, gf_error *err) {
+    uint32_t *vec_of = calloc(n_points + 1, sizeof *vec_of);
+    if (!vec_of) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    gf_status st = s->batch_verify(params, params_len, 1, &com, &len, n_points, vec_of, points, values, t, proof, err);
+    free(vec_of);
+    return st;
+}

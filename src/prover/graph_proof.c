@@ -419,8 +419,9 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     int n_groups = 0;
     gf_m31ext3 *pt = NULL;
     if (!com || !eng || !bc) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto out; }
+    const gf_pcs_m31 *pcs = gf_pcs_raw_m31();
     for (uint32_t i = 0; root && i < g->n_commitments; i++)
-        if ((st = gf_pcs_raw_commit_m31(w->vec[i], w->len[i], com[i], err))) break;
+        if ((st = pcs->commit(NULL, 0, w->vec[i], w->len[i], com[i], err))) break;
     if (R > 1) st = gf_comm_agree(comm, st, err);
     if (st) goto out;
     t1 = gf_now_seconds(); S.t_commit = t1 - t0; t0 = t1;
@@ -511,11 +512,11 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     if (st) goto out;
     t1 = gf_now_seconds(); S.t_gkr = t1 - t0; t0 = t1;
     if (root) {
+        /* raw PCS: one batch opening of every vector (each claim was recorded per template) */
         size_t before = proof->len;
-        for (uint32_t i = 0; i < g->n_commitments; i++) {
-            gf_buf_u64(proof, w->len[i]);
-            gf_pcs_raw_open_m31(w->vec[i], w->len[i], proof);
-        }
+        if ((st = pcs->batch_open(NULL, 0, g->n_commitments, (const gf_m31 *const *)w->vec, w->len, 0, NULL, NULL, NULL, proof,
+                                  err)))
+            goto out;
         t1 = gf_now_seconds(); S.t_open = t1 - t0;
         if ((st = gf_buf_status(proof, err))) goto out;
         S.opening_bytes = proof->len - before;
@@ -639,27 +640,18 @@ gf_status gf_graph_verify(const gf_graph *g, const uint8_t *p, size_t len, gf_er
         have_t = 0;
         gf_gkr_claims_free(&cl);
     }
-    /* raw openings: every vector once, every claim on it checked */
-    for (uint32_t i = 0; i < nc; i++) {
-        uint64_t vl = gf_reader_u64(&r, "opening length");
-        if ((st = gf_reader_status(&r, "proof", err))) goto out;
-        if (vl != g->commit_len[i]) {
-            st = gf_error_set(err, GF_ERR_FORMAT, "opening of commitment %u has %llu values, expected %llu", i,
-                              (unsigned long long)vl, (unsigned long long)g->commit_len[i]);
-            goto out;
-        }
-        size_t m = 0;
-        for (size_t j = 0; j < n_open; j++) m += oc[j].vec == i;
-        const gf_m31ext3 **pts = malloc((m + 1) * sizeof *pts);
-        gf_m31ext3 *vals = malloc((m + 1) * sizeof *vals);
-        if (!pts || !vals) { free(pts); free(vals); st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto out; }
-        m = 0;
-        for (size_t j = 0; j < n_open; j++)
-            if (oc[j].vec == i) { pts[m] = oc[j].point; vals[m] = oc[j].value; m++; }
-        st = gf_pcs_raw_verify_m31(&r, vl, com[i], m, pts, vals, err);
-        free(pts);
-        free(vals);
-        if (st) { gf_error_prefix(err, "commitment %u", i); goto out; }
+    /* every claim on every committed vector, checked by the scheme's batch verification */
+    {
+        const gf_m31ext3 **pts = malloc((n_open + 1) * sizeof *pts);
+        gf_m31ext3 *vals = malloc((n_open + 1) * sizeof *vals);
+        uint32_t *vec_of = malloc((n_open + 1) * sizeof *vec_of);
+        const uint8_t **coms = malloc(((size_t)nc + 1) * sizeof *coms);
+        if (!pts || !vals || !vec_of || !coms) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+        for (size_t j = 0; !st && j < n_open; j++) { pts[j] = oc[j].point; vals[j] = oc[j].value; vec_of[j] = oc[j].vec; }
+        for (uint32_t i = 0; !st && i < nc; i++) coms[i] = com[i];
+        if (!st) st = gf_pcs_raw_m31()->batch_verify(NULL, 0, nc, coms, g->commit_len, n_open, vec_of, pts, vals, NULL, &r, err);
+        free(pts); free(vals); free(vec_of); free(coms);
+        if (st) goto out;
     }
     if (gf_reader_remaining(&r)) st = gf_error_set(err, GF_ERR_FORMAT, "%zu unexpected bytes after the end of the proof", gf_reader_remaining(&r));
 out:
