@@ -14,19 +14,6 @@ static void absorb_outputs(gf_transcript *t, const gf_m31 *outputs, uint64_t n_o
     gf_transcript_append_m31s(t, outputs, n_out);
 }
 
-static gf_status draw_coefs(const gf_circuit *c, gf_transcript *t, gf_m31 **out, gf_error *err) {
-    uint32_t nr = gf_circuit_n_random(c);
-    gf_m31 *rnd = malloc((nr + 1) * sizeof *rnd), *co = malloc((c->n_coefs + 1) * sizeof *co);
-    if (!rnd || !co) { free(rnd); free(co); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
-    gf_transcript_append_label(t, "random-coefficients");
-    gf_transcript_challenge_m31_vec(t, rnd, nr);
-    gf_status st = gf_circuit_coefs_fill_m31(c, rnd, co, err);
-    free(rnd);
-    if (st) { free(co); return st; }
-    *out = co;
-    return GF_OK;
-}
-
 struct gf_circuit_prover {
     const gf_circuit *c;
     uint64_t K;
@@ -107,7 +94,7 @@ gf_status gf_circuit_prover_prove(gf_circuit_prover *p, const gf_m31x16 *packed,
     gf_transcript t;
     if ((st = gf_proof_transcript_start(&t, &hd, err))) return st;
     gf_m31 *coefs = NULL;
-    if ((st = draw_coefs(c, &t, &coefs, err))) goto out;
+    if ((st = gf_proof_draw_coefs_m31(c, &t, &coefs, err))) goto out;
     eval_job ej;
     memset(&ej, 0, sizeof ej);
     ej.p = p; ej.coefs = coefs;
@@ -202,7 +189,7 @@ gf_status gf_circuit_verify_m31(const gf_circuit *c, const uint8_t *p, size_t le
     memset(&cl, 0, sizeof cl);
     gf_transcript t;
     if ((st = gf_proof_transcript_start(&t, &hd, err))) return st;
-    if ((st = draw_coefs(c, &t, &coefs, err))) goto out;
+    if ((st = gf_proof_draw_coefs_m31(c, &t, &coefs, err))) goto out;
     if (flags & GF_PROOF_FLAG_PUBLIC_OUTPUTS) {
         uint64_t cnt = gf_reader_u64(&r, "output count");
         if ((st = gf_reader_status(&r, "proof", err))) goto out;

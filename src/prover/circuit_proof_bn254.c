@@ -16,19 +16,6 @@ static void absorb_outputs(gf_transcript *t, const gf_bn254fr *outputs, uint64_t
     gf_transcript_append_bn254frs(t, outputs, n_out);
 }
 
-static gf_status draw_coefs(const gf_circuit *c, gf_transcript *t, gf_bn254fr **out, gf_error *err) {
-    uint32_t nr = gf_circuit_n_random(c);
-    gf_bn254fr *rnd = malloc((nr + 1) * sizeof *rnd), *co = malloc((c->n_coefs + 1) * sizeof *co);
-    if (!rnd || !co) { free(rnd); free(co); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
-    gf_transcript_append_label(t, "random-coefficients");
-    gf_transcript_challenge_bn254fr_vec(t, rnd, nr);
-    gf_status st = gf_circuit_coefs_fill_bn254(c, rnd, co, err);
-    free(rnd);
-    if (st) { free(co); return st; }
-    *out = co;
-    return GF_OK;
-}
-
 static void put_elems(gf_buf *b, const gf_bn254fr *v, uint64_t n) {
     uint8_t e[32];
     for (uint64_t i = 0; i < n; i++) {
@@ -64,7 +51,7 @@ gf_status gf_circuit_prove_bn254(const gf_circuit *c, const gf_bn254fr *input, u
     gf_gkr_bn254_claims cl;
     memset(&cl, 0, sizeof cl);
     if ((st = gf_proof_transcript_start(&t, &hd, err))) goto out;
-    if ((st = draw_coefs(c, &t, &coefs, err))) goto out;
+    if ((st = gf_proof_draw_coefs_bn254(c, &t, &coefs, err))) goto out;
     if ((st = gf_gkr_bn254_eval(c, coefs, in, N, pool, &vals, err))) goto out;
     const gf_bn254fr *outputs = vals[c->n_layers];   /* instance-major = MLE order */
     if (pub) absorb_outputs(&t, outputs, n_out);
@@ -118,7 +105,7 @@ gf_status gf_circuit_verify_bn254(const gf_circuit *c, const uint8_t *p, size_t 
     memset(&cl, 0, sizeof cl);
     gf_transcript t;
     if ((st = gf_proof_transcript_start(&t, &hd, err))) goto out;
-    if ((st = draw_coefs(c, &t, &coefs, err))) goto out;
+    if ((st = gf_proof_draw_coefs_bn254(c, &t, &coefs, err))) goto out;
     if (hd.flags & GF_PROOF_FLAG_PUBLIC_OUTPUTS) {
         uint64_t cnt = gf_reader_u64(&r, "output count");
         if ((st = gf_reader_status(&r, "proof", err))) goto out;

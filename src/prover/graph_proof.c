@@ -6,6 +6,7 @@
 #include "gkr/mle.h"
 #include "pcs/pcs.h"
 #include "prover/graph_proof.h"
+#include "prover/proof_header.h"
 #include "mpi/comm.h"
 
 static const char MAGIC[8] = {'G', 'K', 'R', 'F', 'G', 'P', 'R', 'F'};
@@ -31,19 +32,6 @@ static gf_status template_transcript(gf_transcript *t, const gf_graph *g, const 
         gf_transcript_append_bytes(t, com[T->commit[i]], 32);
         gf_transcript_append_u64(t, T->broadcast[i]);
     }
-    return GF_OK;
-}
-
-static gf_status draw_coefs(const gf_circuit *c, gf_transcript *t, gf_m31 **out, gf_error *err) {
-    uint32_t nr = gf_circuit_n_random(c);
-    gf_m31 *rnd = malloc((nr + 1) * sizeof *rnd), *co = malloc((c->n_coefs + 1) * sizeof *co);
-    if (!rnd || !co) { free(rnd); free(co); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
-    gf_transcript_append_label(t, "random-coefficients");
-    gf_transcript_challenge_m31_vec(t, rnd, nr);
-    gf_status st = gf_circuit_coefs_fill_m31(c, rnd, co, err);
-    free(rnd);
-    if (st) { free(co); return st; }
-    *out = co;
     return GF_OK;
 }
 
@@ -467,7 +455,7 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
         gf_m31 *coefs = NULL;
         gf_gkr_claims cl;
         memset(&cl, 0, sizeof cl);
-        if (root) st = draw_coefs(c, &t, &coefs, err);
+        if (root) st = gf_proof_draw_coefs_m31(c, &t, &coefs, err);
         else if (!(coefs = malloc((c->n_coefs + 1) * sizeof *coefs))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
         if (Rt > 1) {
             st = gf_comm_agree(gc, st, err);
@@ -594,7 +582,7 @@ gf_status gf_graph_verify(const gf_graph *g, const uint8_t *p, size_t len, gf_er
         }
         if ((st = template_transcript(&t, g, digest, ti, com, err))) goto out;
         have_t = 1;
-        if ((st = draw_coefs(c, &t, &coefs, err))) goto out;
+        if ((st = gf_proof_draw_coefs_m31(c, &t, &coefs, err))) goto out;
         if ((st = gf_gkr_m31_verify(c, coefs, K, NULL, &t, &r, &cl, err))) {
             gf_error_prefix(err, "template %u (kernel '%s')", ti, k->name);
             goto out;

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 #include "common/util.h"
 #include "pcs/pcs.h"
@@ -66,5 +67,31 @@ gf_status gf_proof_transcript_start(gf_transcript *t, const gf_proof_header *h, 
     gf_transcript_append_u64(t, h->n_blocks);
     gf_transcript_append_label(t, "input-commitment");
     gf_transcript_append_bytes(t, h->commitment, 32);
+    return GF_OK;
+}
+
+gf_status gf_proof_draw_coefs_m31(const gf_circuit *c, gf_transcript *t, gf_m31 **out, gf_error *err) {
+    uint32_t nr = gf_circuit_n_random(c);
+    gf_m31 *rnd = malloc((nr + 1) * sizeof *rnd), *co = malloc((c->n_coefs + 1) * sizeof *co);
+    if (!rnd || !co) { free(rnd); free(co); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+    gf_transcript_append_label(t, "random-coefficients");
+    gf_transcript_challenge_m31_vec(t, rnd, nr);
+    gf_status st = gf_circuit_coefs_fill_m31(c, rnd, co, err);
+    free(rnd);
+    if (st) { free(co); return st; }
+    *out = co;
+    return GF_OK;
+}
+
+gf_status gf_proof_draw_coefs_bn254(const gf_circuit *c, gf_transcript *t, gf_bn254fr **out, gf_error *err) {
+    uint32_t nr = gf_circuit_n_random(c);
+    gf_bn254fr *rnd = malloc((nr + 1) * sizeof *rnd), *co = malloc((c->n_coefs + 1) * sizeof *co);
+    if (!rnd || !co) { free(rnd); free(co); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+    gf_transcript_append_label(t, "random-coefficients");
+    gf_transcript_challenge_bn254fr_vec(t, rnd, nr);
+    gf_status st = gf_circuit_coefs_fill_bn254(c, rnd, co, err);
+    free(rnd);
+    if (st) { free(co); return st; }
+    *out = co;
     return GF_OK;
 }

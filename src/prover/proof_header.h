@@ -27,4 +27,9 @@ gf_status gf_proof_header_read(gf_reader *r, const gf_circuit *c, gf_proof_heade
 /* Initialises t with the circuit-proof tag and absorbs digest, flags, counts and commitment. */
 gf_status gf_proof_transcript_start(gf_transcript *t, const gf_proof_header *h, gf_error *err);
 
+/* The circuit's coefficient values with its random entries drawn from t (label
+ * "random-coefficients", one challenge per random entry in table order). *out is malloc'd. */
+gf_status gf_proof_draw_coefs_m31(const gf_circuit *c, gf_transcript *t, gf_m31 **out, gf_error *err);
+gf_status gf_proof_draw_coefs_bn254(const gf_circuit *c, gf_transcript *t, gf_bn254fr **out, gf_error *err);
+
 #endif
