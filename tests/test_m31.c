@@ -398,6 +398,22 @@ static void test_m31x16_default(gf_rng *rng) {
 }
 
 /* M31Ext3x16 on the default backend through the shared checks (also run per ISA part above). */
+/* transpose16 (the library's backend) against the index definition; twice = identity */
+static void test_m31x16_transpose(gf_rng *rng) {
+    for (int it = 0; it < 50; it++) {
+        gf_m31x16 r[16], o[16];
+        for (int j = 0; j < 16; j++)
+            for (int s = 0; s < 16; s++) r[j].v[s] = o[j].v[s] = gf_m31_random(rng);
+        gf_m31x16_transpose16(r);
+        int bad = 0;
+        for (int j = 0; j < 16; j++)
+            for (int s = 0; s < 16; s++) bad += r[s].v[j] != o[j].v[s];
+        CHECK_EQ_U64(bad, 0);
+        gf_m31x16_transpose16(r);
+        for (int j = 0; j < 16; j++) CHECK(gf_m31x16_eq(r[j], o[j]));
+    }
+}
+
 static void test_m31ext3x16_default(gf_rng *rng) {
     /* apply_generic's ext ops use this translation unit's default backend */
     check_backend(rng, gf_m31x16_backend(), apply_generic);
@@ -415,5 +431,6 @@ int main(void) {
     RUN(test_m31x16_avx2_backend);
     RUN(test_m31x16_avx512_backend);
     RUN(test_m31ext3x16_default);
+    RUN(test_m31x16_transpose);
     return TEST_END();
 }

@@ -81,6 +81,8 @@ GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot3(gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 
 /* Sum over the 16 lanes. */
 GF_M31X16_INLINE gf_m31 gf_m31x16_hsum(gf_m31x16 a) { return GF_M31X16_SFX(gf_m31x16_hsum)(a); }
 GF_M31X16_INLINE int gf_m31x16_eq(gf_m31x16 a, gf_m31x16 b) { return GF_M31X16_SFX(gf_m31x16_eq)(a, b); }
+/* In place: afterwards r[s].v[j] is what r[j].v[s] was (16 rows of 16 lanes). */
+GF_M31X16_INLINE void gf_m31x16_transpose16(gf_m31x16 r[16]) { GF_M31X16_SFX(gf_m31x16_transpose16)(r); }
 GF_M31X16_INLINE const char *gf_m31x16_backend(void) { return GF_M31X16_BACKEND; }
 
 #endif

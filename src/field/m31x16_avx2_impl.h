@@ -120,4 +120,6 @@ GF_M31X16_INLINE int gf_m31x16_eq_avx2(gf_m31x16 a, gf_m31x16 b) {
     return _mm256_testz_si256(d, d);
 }
 
+GF_M31X16_INLINE void gf_m31x16_transpose16_avx2(gf_m31x16 r[16]) { gf_m31x16_transpose16_generic(r); }
+
 #endif

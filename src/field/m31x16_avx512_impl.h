@@ -103,4 +103,29 @@ GF_M31X16_INLINE gf_m31 gf_m31x16_hsum_avx512(gf_m31x16 a) {
 }
 GF_M31X16_INLINE int gf_m31x16_eq_avx512(gf_m31x16 a, gf_m31x16 b) { return _mm512_cmpneq_epi32_mask(a.z, b.z) == 0; }
 
+/* 16x16 transpose: 32-bit then 64-bit interleaves give 4x4 blocks inside each 128-bit lane,
+ * then two 128-bit-lane shuffles move the blocks (64 shuffles for 256 values). */
+GF_M31X16_INLINE void gf_m31x16_transpose16_avx512(gf_m31x16 r[16]) {
+    __m512i t[16], u[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_epi32(r[2 * i].z, r[2 * i + 1].z);
+        t[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i].z, r[2 * i + 1].z);
+    }
+    for (int i = 0; i < 4; i++) {
+        u[4 * i + 0] = _mm512_unpacklo_epi64(t[4 * i + 0], t[4 * i + 2]);
+        u[4 * i + 1] = _mm512_unpackhi_epi64(t[4 * i + 0], t[4 * i + 2]);
+        u[4 * i + 2] = _mm512_unpacklo_epi64(t[4 * i + 1], t[4 * i + 3]);
+        u[4 * i + 3] = _mm512_unpackhi_epi64(t[4 * i + 1], t[4 * i + 3]);
+    }
+    /* u[4g + c], 128-bit lane L = rows 4g..4g+3 of column 4L + c */
+    for (int c = 0; c < 4; c++) {
+        __m512i a0 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0x44), a1 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0xEE);
+        __m512i a2 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0x44), a3 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0xEE);
+        r[0 + c].z = _mm512_shuffle_i32x4(a0, a2, 0x88);
+        r[4 + c].z = _mm512_shuffle_i32x4(a0, a2, 0xDD);
+        r[8 + c].z = _mm512_shuffle_i32x4(a1, a3, 0x88);
+        r[12 + c].z = _mm512_shuffle_i32x4(a1, a3, 0xDD);
+    }
+}
+
 #endif

@@ -54,4 +54,14 @@ GF_M31X16_INLINE int gf_m31x16_eq_generic(gf_m31x16 a, gf_m31x16 b) {
     uint32_t d = 0; for (int i = 0; i < 16; i++) d |= a.v[i] ^ b.v[i]; return d == 0;
 }
 
+/* rows[j].v[s] <-> rows[s].v[j] */
+GF_M31X16_INLINE void gf_m31x16_transpose16_generic(gf_m31x16 r[16]) {
+    for (int j = 0; j < 16; j++)
+        for (int s = j + 1; s < 16; s++) {
+            uint32_t t = r[j].v[s];
+            r[j].v[s] = r[s].v[j];
+            r[s].v[j] = t;
+        }
+}
+
 #endif

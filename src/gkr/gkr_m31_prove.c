@@ -274,14 +274,39 @@ static inline __attribute__((always_inline)) void p2_entry(const p2prep *J, size
 static void p2_prep_vec(void *ctx, int tid, size_t k0, size_t k1) {
     (void)tid;
     p2prep *J = ctx;
-    for (size_t k = k0; k < k1; k++)
-        for (int s = 0; s < 16; s++) {
-            gf_m31ext3 mz, vy;
-            p2_entry(J, 16 * k + (size_t)s, &mz, &vy);
-            gf_m31ext3x16_set_lane(&J->P->p2M[k], s, mz);
-            gf_m31ext3x16_set_lane(&J->P->p2V[k], s, vy);
+    prover *P = J->P;
+    for (size_t k = k0; k < k1; k++) {
+        if (!J->vin) {   /* layer 0 from regions */
+            for (int s = 0; s < 16; s++) {
+                gf_m31ext3 mz, vy;
+                p2_entry(J, 16 * k + (size_t)s, &mz, &vy);
+                gf_m31ext3x16_set_lane(&P->p2M[k], s, mz);
+                gf_m31ext3x16_set_lane(&P->p2V[k], s, vy);
+            }
+            continue;
         }
+        const lplan *pl = J->pl;
+        for (int s = 0; s < 16; s++) {
+            size_t y = 16 * k + (size_t)s;
+            gf_m31ext3 a = gf_m31ext3_zero();
+            for (uint32_t e = pl->yptr[y]; e < pl->yptr[y + 1]; e++)
+                a = gf_m31ext3_add(a, gf_m31ext3_mul(P->zc_mul[pl->yg[e].k], gf_eq16_at(P->Tv, pl->yg[e].i0)));
+            gf_m31ext3x16_set_lane(&P->p2M[k], s, a);
+        }
+        /* V~ for 16 wires at once: transpose each block's 16x16 (wire, lane) tile so a lane
+         * weight multiplies a whole column, instead of one horizontal sum per wire */
+        gf_m31ext3x16 acc = gf_m31ext3x16_zero();
+        for (uint64_t b = 0; b < P->K; b++) {
+            gf_m31x16 tile[16];
+            memcpy(tile, J->vin + b * J->m + 16 * k, sizeof tile);
+            gf_m31x16_transpose16(tile);
+            for (int s = 0; s < 16; s++)
+                acc = gf_m31ext3x16_add(acc, gf_m31ext3x16_ext_times_base(P->sb_e[b * 16 + (uint64_t)s], tile[s]));
+        }
+        P->p2V[k] = acc;
+    }
 }
+
 static void p2_prep_scalar(void *ctx, int tid, size_t y0, size_t y1) {
     (void)tid;
     p2prep *J = ctx;
