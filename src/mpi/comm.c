@@ -98,6 +98,8 @@ gf_status gf_comm_init(gf_comm *comm, int *argc, char ***argv, gf_error *err) {
     comm->world_size = comm->size;
     comm->owns_handle = 1;
     comm->max_message = GF_COMM_MAX_MESSAGE;
+    comm->sent = calloc(1, sizeof *comm->sent);
+    if (!comm->sent) { gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto fail; }
     handle_set(comm, dup);
     return GF_OK;
 fail:
@@ -122,6 +124,7 @@ gf_status gf_comm_finalize(gf_comm *comm, gf_error *err) {
         int rc = MPI_Finalize();
         if (rc != MPI_SUCCESS && !s) s = mpi_fail(comm, rc, "MPI_Finalize", err);
     }
+    free(comm->sent);
     memset(comm, 0, sizeof *comm);
     return s;
 }
@@ -138,6 +141,7 @@ gf_status gf_comm_split(const gf_comm *c, int color, int key, gf_comm *out, gf_e
     r.world_rank = c->world_rank;
     r.world_size = c->world_size;
     r.max_message = c->max_message;
+    r.sent = c->sent;
     r.rank = -1;
     if (c->kind == GF_COMM_KIND_SELF) {
         if (color != GF_COMM_NO_GROUP) { r.kind = GF_COMM_KIND_SELF; r.rank = 0; r.size = 1; }
@@ -158,6 +162,8 @@ gf_status gf_comm_split(const gf_comm *c, int color, int key, gf_comm *out, gf_e
     *out = r;
     return GF_OK;
 }
+
+uint64_t gf_comm_bytes_sent(const gf_comm *c) { return c && c->sent ? *c->sent : 0; }
 
 void gf_comm_free(gf_comm *c) {
     if (!c) return;
@@ -187,6 +193,7 @@ gf_status gf_comm_bcast(const gf_comm *c, void *buf, size_t len, int root, gf_er
         size_t n = len - off < chunk ? len - off : chunk;
         int rc = MPI_Bcast((uint8_t *)buf + off, (int)n, MPI_BYTE, root, m);
         if (rc != MPI_SUCCESS) return mpi_fail(c, rc, "MPI_Bcast", err);
+        if (c->sent && c->rank == root) *c->sent += (uint64_t)n * (uint64_t)(c->size - 1);
     }
     return GF_OK;
 }
@@ -236,6 +243,7 @@ gf_status gf_comm_gather(const gf_comm *c, const void *send, size_t block, void 
     size_t per = max_msg(c) / size;
     if (per == 0) per = 1;
     MPI_Comm m = handle_get(c);
+    if (c->sent && !is_root) *c->sent += block;
     if (block <= per) {
         int rc = MPI_Gather(send, (int)block, MPI_BYTE, recv, (int)block, MPI_BYTE, root, m);
         return rc == MPI_SUCCESS ? GF_OK : mpi_fail(c, rc, "MPI_Gather", err);

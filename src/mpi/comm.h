@@ -41,6 +41,7 @@ typedef struct gf_comm {
     int owns_mpi;               /* gf_comm_init called MPI_Init_thread: finalize ends MPI */
     size_t max_message;         /* largest single MPI message in bytes (>= 1) */
     union { void *p; uint64_t u[2]; } handle;   /* the MPI_Comm (opaque outside comm.c) */
+    uint64_t *sent;             /* bytes this rank has sent (logical payload), shared with groups split from it */
 } gf_comm;
 
 /* True when this process was started by mpiexec (Open MPI, MPICH or PMIx variables set):
@@ -63,6 +64,10 @@ static inline int gf_comm_is_member(const gf_comm *c) { return c->kind != GF_COM
 /* Sets the largest single message (0 restores GF_COMM_MAX_MESSAGE; capped at INT_MAX).
  * Must be the same on every member. Small values exercise the chunked paths in tests. */
 void gf_comm_set_max_message(gf_comm *c, size_t bytes);
+/* Payload bytes this rank has sent through c and every group split from it since
+ * gf_comm_init: a broadcast root counts len per receiving rank, a gather sender its block.
+ * 0 for a self communicator. */
+uint64_t gf_comm_bytes_sent(const gf_comm *c);
 
 /* Collective over c: ranks with the same color >= 0 form one new communicator, ordered by
  * (key, rank in c); GF_COMM_NO_GROUP gives a non-member (kind NULL). Free with gf_comm_free. */

@@ -217,3 +217,106 @@ int gf_bench_graph(int argc, char **argv, gf_bench_out *out) {
     rmdir(dir);
     return rc;
 }
+
+/* `gkrflow bench mpi`: the 512x512 matmul graph (1024 instances) proved from its files by
+ * `gkrflow prove` on 1 rank and on 2 ranks (through `gkrflow run`, one thread per rank);
+ * times are the prover's own (mpiexec start-up excluded), medians of R runs. */
+static int run_prove_json(const char *self, int ranks, const char *gp, const char *wp, const char *pp, double *t_total,
+                          double *t_gkr, uint64_t *sent0, uint64_t *sent1, char *msg, size_t msglen) {
+    char cmd[8192];
+    if (ranks == 1)
+        snprintf(cmd, sizeof cmd, "'%s' prove --graph '%s' --witness '%s' --out '%s' --threads 1 --json 2>&1", self, gp, wp, pp);
+    else
+        snprintf(cmd, sizeof cmd, "'%s' run --np %d -- prove --graph '%s' --witness '%s' --out '%s' --json 2>&1", self, ranks, gp, wp, pp);
+    FILE *f = popen(cmd, "r");
+    if (!f) { snprintf(msg, msglen, "cannot run the gkrflow binary"); return -1; }
+    char line[4096];
+    int ok = 0;
+    *sent0 = *sent1 = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *a = strstr(line, "\"t_total\":"), *b = strstr(line, "\"t_gkr\":"), *c = strstr(line, "\"bytes_sent\":[");
+        if (a && b && c) {
+            *t_total = strtod(a + 10, NULL);
+            *t_gkr = strtod(b + 8, NULL);
+            char *e;
+            *sent0 = strtoull(c + 14, &e, 10);
+            if (*e == ',') *sent1 = strtoull(e + 1, NULL, 10);
+            ok = 1;
+        } else {
+            size_t l = strlen(line);
+            if (l >= msglen) l = msglen - 1;
+            memcpy(msg, line, l);
+            msg[l] = 0;
+        }
+    }
+    int rc = pclose(f);
+    return ok && rc == 0 ? 0 : -1;
+}
+
+int gf_bench_mpi(int argc, char **argv, gf_bench_out *out) {
+    int reps = 3;
+    uint64_t n = 1024, dim = 512;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            printf("usage: gkrflow bench mpi [--reps R] [--n N] [--dim D] [--json]\n\n"
+                   "Proves zkCUDA's matmul graph (N instances of mul_line, b [D][D] broadcast; default\n"
+                   "N = 1024, D = 512) from its files with `gkrflow prove` on 1 rank and on 2 ranks\n"
+                   "(`gkrflow run --np 2`, one thread per rank) and prints the prove times (the prover's\n"
+                   "own timing, mpiexec start-up excluded; medians of R runs, default 3), the speed-up\n"
+                   "(target >= 1.8x on a 2-core machine) and the bytes each rank sent.\n");
+            return 0;
+        } else if (!strcmp(a, "--reps") && v) { reps = atoi(v); i++; }
+        else if (!strcmp(a, "--n") && v) { n = strtoull(v, NULL, 10); i++; }
+        else if (!strcmp(a, "--dim") && v) { dim = strtoull(v, NULL, 10); i++; }
+        else { fprintf(stderr, "gkrflow bench mpi: unknown or incomplete option '%s'\n", a); return 2; }
+    }
+    if (reps < 1 || reps > 20 || n < 1 || n > 4096 || dim < 2 || dim > 2048 || !gf_is_pow2(dim)) {
+        fprintf(stderr, "gkrflow bench mpi: need 1 <= reps <= 20, 1 <= n <= 4096, dim a power of two in 2..2048\n");
+        return 2;
+    }
+    char self[4096];
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (sl <= 0) { fprintf(stderr, "gkrflow bench mpi: cannot find the gkrflow binary\n"); return 1; }
+    self[sl] = 0;
+    char dir[] = "/tmp/gkrflow-bench-XXXXXX";
+    if (!mkdtemp(dir)) { fprintf(stderr, "gkrflow bench mpi: cannot create a temporary directory\n"); return 1; }
+    char gp[64], wp[64], pp[64];
+    snprintf(gp, sizeof gp, "%s/graph", dir);
+    snprintf(wp, sizeof wp, "%s/witness", dir);
+    snprintf(pp, sizeof pp, "%s/proof", dir);
+    int rc = 0;
+    result B;
+    memset(&B, 0, sizeof B);
+    if (in_child(JOB_BUILD, n, dim, dim, gp, wp, pp, 1, &B) || !B.ok) {
+        fprintf(stderr, "gkrflow bench mpi: building the files failed: %s\n", B.msg);
+        rc = 1;
+    }
+    double tt[2][20], tg[2][20];
+    uint64_t s0 = 0, s1 = 0;
+    char msg[4096] = "";
+    for (int r = 0; r < reps && !rc; r++)
+        for (int q = 0; q < 2 && !rc; q++) {
+            uint64_t a = 0, b = 0;
+            if (run_prove_json(self, q ? 2 : 1, gp, wp, pp, &tt[q][r], &tg[q][r], &a, &b, msg, sizeof msg)) {
+                fprintf(stderr, "gkrflow bench mpi: proving on %d rank(s) failed: %s\n", q ? 2 : 1, msg);
+                rc = 1;
+            }
+            if (q) { s0 = a; s1 = b; }
+        }
+    if (!rc) {
+        gf_bench_note(out, "matmul %llux%llu broadcast, %llu instances; prover timing, median of %d", (unsigned long long)dim,
+                      (unsigned long long)dim, (unsigned long long)n, reps);
+        double t1 = gf_bench_median(tt[0], reps), t2 = gf_bench_median(tt[1], reps);
+        gf_bench_emit(out, "prove_s_r1", t1, "s");
+        gf_bench_emit(out, "prove_s_r2", t2, "s");
+        gf_bench_emit(out, "prove_gkr_s_r1", gf_bench_median(tg[0], reps), "s");
+        gf_bench_emit(out, "prove_gkr_s_r2", gf_bench_median(tg[1], reps), "s");
+        gf_bench_emit(out, "speedup_r2", t1 / t2, "x (target >= 1.8)");
+        gf_bench_emit(out, "bytes_sent_rank0_r2", (double)s0, "bytes");
+        gf_bench_emit(out, "bytes_sent_rank1_r2", (double)s1, "bytes");
+    }
+    unlink(gp); unlink(wp); unlink(pp);
+    rmdir(dir);
+    return rc;
+}

@@ -6,11 +6,13 @@
 int gf_bench_field(int argc, char **argv, gf_bench_out *out);
 int gf_bench_keccak(int argc, char **argv, gf_bench_out *out);
 int gf_bench_graph(int argc, char **argv, gf_bench_out *out);
+int gf_bench_mpi(int argc, char **argv, gf_bench_out *out);
 
 typedef struct { const char *name; gf_bench_fn fn; const char *summary; } bench_entry;
 static const bench_entry benches[] = {
     {"field", gf_bench_field, "field multiplications per second per core, each field and SIMD path"},
     {"graph", gf_bench_graph, "zkCUDA matmul 512x512 graph: prove split, proof size, verify time, peak RSS ratio"},
+    {"mpi", gf_bench_mpi, "the 512x512 matmul graph proved on 1 and 2 MPI ranks: speed-up, bytes sent per rank"},
     {"keccak", gf_bench_keccak, "GKR proof of the Expander-cpp Keccak-f circuit: Keccaks/s, proof size, verify time"},
 };
 #define N_BENCHES (sizeof benches / sizeof benches[0])
