@@ -172,6 +172,16 @@ if command -v mpiexec >/dev/null 2>&1 && [ -x "$B/gkrflow-example-matmul" ] && [
             check "$prog: $np-rank proof verifies" "$G" verify --graph "$W/$prog.graph" --proof "$W/$prog.p$np"
         done
     done
+    # prove --np R | auto launches itself through gkrflow run
+    timeout 120 "$G" prove --graph "$W/mm.graph" --witness "$W/mm.wit" --out "$W/mm.pauto" --np auto --quiet >"$W/out" 2>"$W/err"
+    check "prove --np auto exits 0" test $? -eq 0
+    check "prove --np auto: byte-identical proof" cmp -s "$W/mm.p1" "$W/mm.pauto"
+    timeout 120 "$G" prove --graph "$W/mm.graph" --witness "$W/mm.wit" --out "$W/mm.pnp2" --np 2 --quiet >"$W/out" 2>"$W/err"
+    check "prove --np 2: byte-identical proof" cmp -s "$W/mm.p1" "$W/mm.pnp2"
+    "$G" prove --graph "$W/mm.graph" --witness "$W/mm.wit" --out "$W/never3" --np 3 >"$W/out" 2>"$W/err"
+    rc=$?
+    check "prove --np 3: usage error (got $rc)" test "$rc" -eq 2
+    check "prove --np 3: nothing written" test ! -e "$W/never3"
     # a failure on rank 0 (missing witness) ends every rank with an error, no hang
     ZKML_FORCE_OVERSUBSCRIBE=1 timeout 60 "$G" run --np 2 -- prove --graph "$W/mm.graph" --witness "$W/missing.wit" \
         --out "$W/never" >"$W/out" 2>"$W/err"

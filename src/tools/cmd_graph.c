@@ -99,19 +99,55 @@ int cmd_prove(int argc, char **argv) {
                "                   1 per rank under mpiexec)\n"
                "  --quiet          print nothing on success\n"
                "  --json           print the summary as one JSON object (incl. bytes sent per rank)\n"
+               "  --np R|auto      launch on R MPI ranks (mpiexec, through `gkrflow run`); auto applies\n"
+               "                   the rank policy of `gkrflow run --help` to the graph's largest\n"
+               "                   parallel count (ZKML_NUM_CPUS, ZKML_FORCE_OVERSUBSCRIBE)\n"
+               "  --verbose        with --np: print the exact mpiexec command\n"
                "Under mpiexec (or gkrflow run) every rank runs this command: rank 0 reads the files,\n"
                "sends the other ranks what they need and writes the proof, which is byte-identical to\n"
                "the single-process proof; the summary lists the bytes each rank sent.\n");
         return 0;
     }
-    const char *gp = NULL, *wp = NULL, *sp = NULL, *outp = NULL, *th = NULL;
-    int quiet = 0, json = 0;
+    const char *gp = NULL, *wp = NULL, *sp = NULL, *outp = NULL, *th = NULL, *np = NULL;
+    int quiet = 0, json = 0, verbose = 0;
     cli_opt o[] = {{"--graph", &gp, NULL},  {"--witness", &wp, NULL}, {"--setup", &sp, NULL},
                    {"--out", &outp, NULL},  {"--threads", &th, NULL}, {"--quiet", NULL, &quiet},
-                   {"--json", NULL, &json}};
-    int rc = cli_parse(cmd, argc, argv, o, 7);
+                   {"--json", NULL, &json}, {"--np", &np, NULL},      {"--verbose", NULL, &verbose}};
+    int rc = cli_parse(cmd, argc, argv, o, 9);
     if (rc) return rc;
     if (!gp || !wp || !outp) return cli_usage_error(cmd, "--graph, --witness and --out are required");
+    if (np) {
+        /* launch ourselves on R ranks: `gkrflow run [--np R | --max-parallel M] -- prove ...` */
+        if (gf_comm_launched_by_mpiexec()) return cli_usage_error(cmd, "--np is for launching; this process already runs under mpiexec");
+        char mp[32] = "";
+        if (!strcmp(np, "auto")) {
+            gf_error e2;
+            gf_graph *g0 = NULL;
+            if (gf_graph_load(&g0, gp, &e2)) return cli_fail(cmd, &e2);
+            uint64_t m = 1;
+            for (uint32_t t = 0; t < g0->n_templates; t++)
+                if (g0->templates[t].parallel_count > m) m = g0->templates[t].parallel_count;
+            gf_graph_free(g0);
+            snprintf(mp, sizeof mp, "%" PRIu64, m);
+        } else if (cli_int(cmd, "--np", np, 1, 4096) < 0) {
+            return 2;
+        }
+        char *rargv[64];
+        int rn = 0;
+        rargv[rn++] = "run";
+        if (mp[0]) { rargv[rn++] = "--max-parallel"; rargv[rn++] = mp; }
+        else { rargv[rn++] = "--np"; rargv[rn++] = (char *)np; }
+        if (verbose) rargv[rn++] = "--verbose";
+        rargv[rn++] = "--";
+        rargv[rn++] = "prove";
+        for (int i = 1; i < argc && rn < 62; i++) {
+            if (!strcmp(argv[i], "--np")) { i++; continue; }
+            if (!strcmp(argv[i], "--verbose")) continue;
+            rargv[rn++] = argv[i];
+        }
+        rargv[rn] = NULL;
+        return cmd_run(rn, rargv);
+    }
     int threads = gf_pool_default_threads();
     if (th && (threads = (int)cli_int(cmd, "--threads", th, 1, 1024)) < 0) return 2;
     gf_error err;
