@@ -28,6 +28,10 @@ typedef struct gf_graph_prove_stats {
     double t_commit, t_gkr, t_open, t_total;   /* seconds; t_gkr includes circuit evaluation */
     uint64_t proof_bytes, gkr_bytes, opening_bytes;
     size_t peak_rss;                           /* bytes, process high-water mark after proving */
+    /* input, optional: called on rank 0 before each template (done = templates finished so far)
+     * and once at the end (done = n); lets a caller show progress on long proofs */
+    void (*progress)(void *ctx, uint32_t done, uint32_t n, const char *kernel, uint64_t instances);
+    void *progress_ctx;
 } gf_graph_prove_stats;
 
 /* Setup file: "GKRFSETP" | u32 version | u32 pcs id | 32 B graph digest. The raw PCS is

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "circuit/circuit.h"
 #include "circuit/witness.h"
 #include "common/buf.h"
@@ -81,6 +82,17 @@ int cmd_setup(int argc, char **argv) {
     return ret;
 }
 
+/* Progress on stderr: one rewritten line per template (a terminal) or none. */
+static void show_progress(void *ctx, uint32_t done, uint32_t n, const char *kernel, uint64_t instances) {
+    (void)ctx;
+    if (done < n)
+        fprintf(stderr, "\rgkrflow prove: template %u/%u (kernel '%s', %llu instances)...      ", done + 1, n, kernel,
+                (unsigned long long)instances);
+    else
+        fprintf(stderr, "\rgkrflow prove: %u/%u templates proved, writing the openings%30s\n", n, n, "");
+    fflush(stderr);
+}
+
 int cmd_prove(int argc, char **argv) {
     const char *cmd = "prove";
     if (cli_has_help(argc, argv)) {
@@ -103,17 +115,19 @@ int cmd_prove(int argc, char **argv) {
                "                   the rank policy of `gkrflow run --help` to the graph's largest\n"
                "                   parallel count (ZKML_NUM_CPUS, ZKML_FORCE_OVERSUBSCRIBE)\n"
                "  --verbose        with --np: print the exact mpiexec command\n"
+               "  --progress       report each template on stderr (default when stderr is a terminal)\n"
                "Under mpiexec (or gkrflow run) every rank runs this command: rank 0 reads the files,\n"
                "sends the other ranks what they need and writes the proof, which is byte-identical to\n"
                "the single-process proof; the summary lists the bytes each rank sent.\n");
         return 0;
     }
     const char *gp = NULL, *wp = NULL, *sp = NULL, *outp = NULL, *th = NULL, *np = NULL;
-    int quiet = 0, json = 0, verbose = 0;
+    int quiet = 0, json = 0, verbose = 0, progress = 0;
     cli_opt o[] = {{"--graph", &gp, NULL},  {"--witness", &wp, NULL}, {"--setup", &sp, NULL},
                    {"--out", &outp, NULL},  {"--threads", &th, NULL}, {"--quiet", NULL, &quiet},
-                   {"--json", NULL, &json}, {"--np", &np, NULL},      {"--verbose", NULL, &verbose}};
-    int rc = cli_parse(cmd, argc, argv, o, 9);
+                   {"--json", NULL, &json}, {"--np", &np, NULL},      {"--verbose", NULL, &verbose},
+                   {"--progress", NULL, &progress}};
+    int rc = cli_parse(cmd, argc, argv, o, 10);
     if (rc) return rc;
     if (!gp || !wp || !outp) return cli_usage_error(cmd, "--graph, --witness and --out are required");
     if (np) {
@@ -143,6 +157,7 @@ int cmd_prove(int argc, char **argv) {
         for (int i = 1; i < argc && rn < 62; i++) {
             if (!strcmp(argv[i], "--np")) { i++; continue; }
             if (!strcmp(argv[i], "--verbose")) continue;
+            if (!strcmp(argv[i], "--progress")) { rargv[rn++] = argv[i]; continue; }
             rargv[rn++] = argv[i];
         }
         rargv[rn] = NULL;
@@ -196,6 +211,7 @@ int cmd_prove(int argc, char **argv) {
         st = gf_comm_agree(&world, st, &err);
     }
     if (!st) st = gf_pool_new(&pool, threads, &err);
+    if ((progress || (!quiet && !json && isatty(2))) && root) S.progress = show_progress;
     if (!st && (st = gf_graph_prove_comm(g, w, &world, pool, root ? &proof : NULL, &S, &err)))
         gf_error_prefix(&err, "proving %s with %s", gp, wp);
     if (!st && root) st = cli_write_file(outp, proof.data, proof.len, &err);
