@@ -379,17 +379,19 @@ static void send_ext(gf_transcript *t, gf_buf *proof, const gf_m31ext3 *v, size_
 gf_status gf_graph_prove(const gf_graph *g, const gf_graph_witness *w, gf_pool *pool, gf_buf *proof,
                          gf_graph_prove_stats *stats, gf_error *err) {
     gf_comm self = gf_comm_self();
-    return gf_graph_prove_comm(g, w, &self, pool, proof, stats, err);
+    return gf_graph_prove_comm(g, w, &self, pool, NULL, proof, stats, err);
 }
 
 /* The group proving a template: the first min(ranks, blocks) ranks (a power of two). */
 typedef struct { int size; gf_comm comm; } group;
 
 gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, const gf_comm *comm, gf_pool *pool,
-                              gf_buf *proof, gf_graph_prove_stats *stats, gf_error *err) {
+                              const gf_graph_prove_opts *opts, gf_buf *proof, gf_graph_prove_stats *stats,
+                              gf_error *err) {
     gf_graph_prove_stats S;
     memset(&S, 0, sizeof S);
-    if (stats) { S.progress = stats->progress; S.progress_ctx = stats->progress_ctx; }
+    void (*progress)(void *, uint32_t, uint32_t, const char *, uint64_t) = opts ? opts->progress : NULL;
+    void *pctx = opts ? opts->progress_ctx : NULL;
     const int R = gf_comm_size(comm), me = gf_comm_rank(comm), root = me == 0;
     gf_status st = gf_graph_validate(g, err);
     if (!st && root) st = gf_graph_witness_check(w, g, err);
@@ -430,7 +432,7 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
         const gf_graph_kernel *k = &g->kernels[T->kernel];
         const uint64_t Kt = blocks_of(T->parallel_count);
         const int Rt = (uint64_t)R < Kt ? R : (int)Kt;
-        if (root && S.progress) S.progress(S.progress_ctx, ti, g->n_templates, k->name, T->parallel_count);
+        if (root && progress) progress(pctx, ti, g->n_templates, k->name, T->parallel_count);
         const gf_comm *gc = comm;
         if (Rt < R) {
             /* a smaller group: made once per size, collectively over every rank */
@@ -500,7 +502,7 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     }
     if (R > 1) st = gf_comm_agree(comm, st, err);
     if (st) goto out;
-    if (root && S.progress) S.progress(S.progress_ctx, g->n_templates, g->n_templates, "", 0);
+    if (root && progress) progress(pctx, g->n_templates, g->n_templates, "", 0);
     t1 = gf_now_seconds(); S.t_gkr = t1 - t0; t0 = t1;
     if (root) {
         /* raw PCS: one batch opening of every vector (each claim was recorded per template) */

@@ -28,11 +28,15 @@ typedef struct gf_graph_prove_stats {
     double t_commit, t_gkr, t_open, t_total;   /* seconds; t_gkr includes circuit evaluation */
     uint64_t proof_bytes, gkr_bytes, opening_bytes;
     size_t peak_rss;                           /* bytes, process high-water mark after proving */
-    /* input, optional: called on rank 0 before each template (done = templates finished so far)
-     * and once at the end (done = n); lets a caller show progress on long proofs */
+} gf_graph_prove_stats;
+
+/* Optional settings for gf_graph_prove_comm (NULL = none). progress is called on rank 0
+ * before each template (done = templates finished so far) and once at the end (done = n),
+ * so a caller can show progress on long proofs. */
+typedef struct gf_graph_prove_opts {
     void (*progress)(void *ctx, uint32_t done, uint32_t n, const char *kernel, uint64_t instances);
     void *progress_ctx;
-} gf_graph_prove_stats;
+} gf_graph_prove_opts;
 
 /* Setup file: "GKRFSETP" | u32 version | u32 pcs id | 32 B graph digest. The raw PCS is
  * transparent, so the setup only pins the graph; KZG parameters will follow it. */
@@ -48,7 +52,8 @@ gf_status gf_graph_prove(const gf_graph *g, const gf_graph_witness *w, gf_pool *
  * data. The proof equals the single-process proof. */
 struct gf_comm;
 gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, const struct gf_comm *comm, gf_pool *pool,
-                              gf_buf *proof, gf_graph_prove_stats *stats, gf_error *err);
+                              const gf_graph_prove_opts *opts, gf_buf *proof, gf_graph_prove_stats *stats,
+                              gf_error *err);
 gf_status gf_graph_verify(const gf_graph *g, const uint8_t *proof, size_t len, gf_error *err);
 
 #endif

@@ -211,8 +211,9 @@ int cmd_prove(int argc, char **argv) {
         st = gf_comm_agree(&world, st, &err);
     }
     if (!st) st = gf_pool_new(&pool, threads, &err);
-    if ((progress || (!quiet && !json && isatty(2))) && root) S.progress = show_progress;
-    if (!st && (st = gf_graph_prove_comm(g, w, &world, pool, root ? &proof : NULL, &S, &err)))
+    gf_graph_prove_opts popts = {NULL, NULL};
+    if ((progress || (!quiet && !json && isatty(2))) && root) popts.progress = show_progress;
+    if (!st && (st = gf_graph_prove_comm(g, w, &world, pool, &popts, root ? &proof : NULL, &S, &err)))
         gf_error_prefix(&err, "proving %s with %s", gp, wp);
     if (!st && root) st = cli_write_file(outp, proof.data, proof.len, &err);
     if (R > 1) st = gf_comm_agree(&world, st, &err);
