@@ -276,12 +276,17 @@ static void eval_blocks(void *ctx, int tid, size_t b0, size_t b1) {
         const gf_layer *L = &c->layers[0];
         gf_m31x16 *out = e->bv[b][1];
         memset(out, 0, ((size_t)1 << L->out_log) * sizeof *out);
+        /* coefficient 1 (most gates of compiled kernels) needs no multiplication */
         for (uint64_t g = 0; g < L->n_mul; g++) {
             gf_m31x16 t = gf_m31x16_mul(region_input(e, L->mul[g].in0, b), region_input(e, L->mul[g].in1, b));
-            out[L->mul[g].out] = gf_m31x16_add(out[L->mul[g].out], gf_m31x16_mul_scalar(t, J->coefs[L->mul[g].coef]));
+            gf_m31 cf = J->coefs[L->mul[g].coef];
+            out[L->mul[g].out] = gf_m31x16_add(out[L->mul[g].out], cf == 1 ? t : gf_m31x16_mul_scalar(t, cf));
         }
-        for (uint64_t g = 0; g < L->n_add; g++)
-            out[L->add[g].out] = gf_m31x16_add(out[L->add[g].out], gf_m31x16_mul_scalar(region_input(e, L->add[g].in, b), J->coefs[L->add[g].coef]));
+        for (uint64_t g = 0; g < L->n_add; g++) {
+            gf_m31x16 t = region_input(e, L->add[g].in, b);
+            gf_m31 cf = J->coefs[L->add[g].coef];
+            out[L->add[g].out] = gf_m31x16_add(out[L->add[g].out], cf == 1 ? t : gf_m31x16_mul_scalar(t, cf));
+        }
         for (uint64_t g = 0; g < L->n_const; g++)
             out[L->cst[g].out] = gf_m31x16_add(out[L->cst[g].out], gf_m31x16_broadcast(J->coefs[L->cst[g].coef]));
         if (c->n_layers > 1) {
