@@ -16,7 +16,16 @@ void gf_binio_reader_init(gf_binio_reader *r, FILE *f, const char *name) {
     off_t pos = ftello(f);
     r->off = pos >= 0 ? (uint64_t)pos : 0;
     struct stat st;
-    if (pos >= 0 && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) r->size = (int64_t)st.st_size;
+    int fd = fileno(f);
+    if (pos >= 0 && fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        r->size = (int64_t)st.st_size;
+    } else if (pos >= 0 && fseeko(f, 0, SEEK_END) == 0) {
+        /* a seekable stream that is not a file (e.g. a memory buffer): measure it, so counts
+         * read from the data are checked against what is really there before allocating */
+        off_t end = ftello(f);
+        if (end >= 0) r->size = (int64_t)end;
+        if (fseeko(f, pos, SEEK_SET) != 0) r->size = -1;
+    }
 }
 
 gf_status gf_binio_read(gf_binio_reader *r, void *p, size_t n, const char *what, gf_error *err) {
