@@ -126,9 +126,9 @@ if ! command -v mpiexec >/dev/null; then
 else
     noroot=(env -u OMPI_ALLOW_RUN_AS_ROOT -u OMPI_ALLOW_RUN_AS_ROOT_CONFIRM)
     expect "run --np 2 -- selfcheck" 0 out "ok" -- "${noroot[@]}" "$G" run --np 2 -- selfcheck
-    check "two ranks ran selfcheck" test "$(grep -c 'ok$' "$W/out")" -eq 2
+    check "two ranks ran selfcheck" test "$(grep -c 'transcript determinism and divergence *ok$' "$W/out")" -eq 2
     expect "4 ranks via ZKML_NUM_CPUS=4" 0 out "ok" -- "${noroot[@]}" ZKML_NUM_CPUS=4 "$G" run --max-parallel 4 -- selfcheck
-    check "four ranks ran selfcheck" test "$(grep -c 'ok$' "$W/out")" -eq 4
+    check "four ranks ran selfcheck" test "$(grep -c 'transcript determinism and divergence *ok$' "$W/out")" -eq 4
     expect "failing command on the ranks" 2 err "unknown command" -- "$G" run --np 2 -- no-such-command
 
     # a rank failure ends the job quickly
