@@ -145,6 +145,36 @@ static void test_gather(gf_rng *rng) {
     CHECK(gf_comm_gather(C, NULL, 0, NULL, 0, &err) == GF_OK);
 }
 
+static void test_scatter(gf_rng *rng) {
+    const int size = gf_comm_size(C), me = gf_comm_rank(C);
+    uint64_t seed = gf_rng_u64(rng);
+    const size_t blocks[] = {1, 13, 4096};
+    for (size_t li = 0; li < N_LIMITS; li++) {
+        gf_comm_set_max_message(C, limits[li]);
+        for (size_t b = 0; b < 3; b++)
+            for (int root = 0; root < size; root++) {
+                size_t per = limits[li] ? limits[li] / (size_t)size : 0;
+                if (limits[li] && too_many_rounds(blocks[b], per ? per : 1)) continue;
+                size_t blk = blocks[b];
+                uint8_t *all = malloc(blk * (size_t)size), *mine = malloc(blk + 1), *want = malloc(blk);
+                REQUIRE(all && mine && want);
+                for (int r = 0; r < size; r++) fill(all + (size_t)r * blk, blk, seed + (uint64_t)r * 1000 + b);
+                memset(mine, 0xcd, blk + 1);
+                gf_error err = {0};
+                CHECK_MSG(gf_comm_scatter(C, me == root ? all : NULL, blk, mine, root, &err) == GF_OK, "%s", err.msg);
+                fill(want, blk, seed + (uint64_t)me * 1000 + b);
+                CHECK_MSG(!memcmp(mine, want, blk), "block %zu to rank %d from root %d, limit %zu", blk, me, root, limits[li]);
+                CHECK(mine[blk] == 0xcd);   /* nothing written past the end */
+                free(all);
+                free(mine);
+                free(want);
+            }
+    }
+    gf_comm_set_max_message(C, 0);
+    gf_error err = {0};
+    CHECK(gf_comm_scatter(C, NULL, 0, NULL, 0, &err) == GF_OK);
+}
+
 static void test_reduce(gf_rng *rng) {
     const int size = gf_comm_size(C), me = gf_comm_rank(C);
     uint64_t seed = gf_rng_u64(rng) & 0xffffff;
@@ -315,6 +345,7 @@ static void run_all(void) {
     RUN(test_bcast);
     RUN(test_bcast_alloc);
     RUN(test_gather);
+    RUN(test_scatter);
     RUN(test_reduce);
     RUN(test_split);
     RUN(test_bad_root);

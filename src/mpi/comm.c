@@ -263,6 +263,42 @@ gf_status gf_comm_gather(const gf_comm *c, const void *send, size_t block, void 
     return GF_OK;
 }
 
+gf_status gf_comm_scatter(const gf_comm *c, const void *send, size_t block, void *recv, int root, gf_error *err) {
+    gf_status s = check_root(c, root, "gf_comm_scatter", err);
+    if (s || !block) return s;
+    const int is_root = c->rank == root;
+    if (!recv || (is_root && !send))
+        return gf_error_set(err, GF_ERR_INVALID, "gf_comm_scatter: NULL buffer for blocks of %zu bytes", block);
+    if (c->kind == GF_COMM_KIND_SELF) {
+        if (recv != send) memmove(recv, send, block);
+        return GF_OK;
+    }
+    const size_t size = (size_t)c->size;
+    if (is_root && block > SIZE_MAX / size)
+        return gf_error_set(err, GF_ERR_NOMEM, "gf_comm_scatter: %d blocks of %zu bytes overflow", c->size, block);
+    /* as gather: each round moves `per` bytes to every rank, staged rank-major on the root */
+    size_t per = max_msg(c) / size;
+    if (per == 0) per = 1;
+    MPI_Comm m = handle_get(c);
+    if (c->sent && is_root) *c->sent += (uint64_t)block * (uint64_t)(size - 1);
+    if (block <= per) {
+        int rc = MPI_Scatter(send, (int)block, MPI_BYTE, recv, (int)block, MPI_BYTE, root, m);
+        return rc == MPI_SUCCESS ? GF_OK : mpi_fail(c, rc, "MPI_Scatter", err);
+    }
+    uint8_t *tmp = NULL;
+    if (is_root && !(tmp = malloc(per * size)))
+        return gf_error_set(err, GF_ERR_NOMEM, "gf_comm_scatter: cannot allocate %zu bytes", per * size);
+    for (size_t off = 0; off < block; off += per) {
+        size_t n = block - off < per ? block - off : per;
+        if (is_root)
+            for (size_t r = 0; r < size; r++) memcpy(tmp + r * n, (const uint8_t *)send + r * block + off, n);
+        int rc = MPI_Scatter(tmp, (int)n, MPI_BYTE, (uint8_t *)recv + off, (int)n, MPI_BYTE, root, m);
+        if (rc != MPI_SUCCESS) { free(tmp); return mpi_fail(c, rc, "MPI_Scatter", err); }
+    }
+    free(tmp);
+    return GF_OK;
+}
+
 #define REDUCE_STAGING_MAX ((size_t)64 << 20)   /* bytes the root buffers per slice */
 
 gf_status gf_comm_reduce_sum_m31ext3(const gf_comm *c, const gf_m31ext3 *in, size_t n, gf_m31ext3 *out,

@@ -83,6 +83,9 @@ gf_status gf_comm_bcast_alloc(const gf_comm *c, uint8_t **data, size_t *len, int
 /* Every member sends `block` bytes; root receives size * block bytes in rank order in recv
  * (ignored, may be NULL, on the other ranks). */
 gf_status gf_comm_gather(const gf_comm *c, const void *send, size_t block, void *recv, int root, gf_error *err);
+/* The reverse of gather: root holds size * block bytes in rank order in send (ignored, may be
+ * NULL, elsewhere); every member receives its own block in recv. */
+gf_status gf_comm_scatter(const gf_comm *c, const void *send, size_t block, void *recv, int root, gf_error *err);
 /* out[j] = sum over ranks (in rank order) of in[j], j < n, on root (out ignored elsewhere;
  * out may equal in). Elements must be canonical; a non-canonical one is reported by root
  * naming the sending rank. */

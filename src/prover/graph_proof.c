@@ -337,11 +337,12 @@ static gf_status pack_inputs(engine *e, const gf_graph_kernel *k, const gf_graph
             if (R == 1) {
                 pack_blocks(w->vec[T->commit[i]], len, P, 0, K, len, 0, e->packed[i]);
             } else {
-                gf_m31x16 *all = gf_alloc_aligned(Kt * len, sizeof *all);
-                if (!all) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+                /* rank 0 packs every block and sends each rank its own K blocks */
+                gf_m31x16 *all = me == 0 ? gf_alloc_aligned(Kt * len, sizeof *all) : NULL;
+                /* the other ranks are already waiting in the scatter: a failure here ends the job */
+                if (me == 0 && !all) gf_comm_abort(comm, 1, "out of memory packing a template's inputs");
                 if (me == 0) pack_blocks(w->vec[T->commit[i]], len, P, 0, Kt, len, 0, all);
-                st = gf_comm_bcast(comm, all, Kt * len * sizeof *all, 0, err);
-                if (!st) memcpy(e->packed[i], all + b0 * len, K * len * sizeof *all);
+                st = gf_comm_scatter(comm, all, K * len * sizeof *all, e->packed[i], 0, err);
                 gf_free_aligned(all);
             }
             e->reg[i].packed = e->packed[i];
@@ -350,8 +351,11 @@ static gf_status pack_inputs(engine *e, const gf_graph_kernel *k, const gf_graph
         return gf_gkr_m31_prover_set_regions(e->gkr, e->reg, err);
     }
     const uint64_t m = (uint64_t)1 << e->c->layers[0].in_log;
-    gf_m31x16 *all = R == 1 ? e->vals[0] : gf_alloc_aligned(Kt * m, sizeof *all);
-    if (!all) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    gf_m31x16 *all = R == 1 ? e->vals[0] : me == 0 ? gf_alloc_aligned(Kt * m, sizeof *all) : NULL;
+    if (me == 0 && !all) {
+        if (R > 1) gf_comm_abort(comm, 1, "out of memory packing a template's inputs");   /* peers wait in the scatter */
+        return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    }
     if (me == 0) {
         memset(all, 0, Kt * m * sizeof *all);
         for (uint32_t i = 0; i < k->n_components; i++) {
@@ -365,10 +369,11 @@ static gf_status pack_inputs(engine *e, const gf_graph_kernel *k, const gf_graph
         }
     }
     if (R > 1) {
-        st = gf_comm_bcast(comm, all, Kt * m * sizeof *all, 0, err);
-        if (!st) memcpy(e->vals[0], all + b0 * m, K * m * sizeof *all);
+        /* every rank receives only its K blocks */
+        st = gf_comm_scatter(comm, all, K * m * sizeof *all, e->vals[0], 0, err);
         gf_free_aligned(all);
     }
+    (void)b0;
     return st;
 }
 
