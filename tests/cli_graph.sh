@@ -199,6 +199,8 @@ expect "inspect: unknown magic" 1 err "junk: unknown magic \"HELLO.WO\" \(bytes 
 check "inspect: nothing on stdout for an unknown file" [ ! -s "$W/out" ]
 printf 'GKR' >"$W/short"
 expect "inspect: 3-byte file" 1 err "short: truncated: 3 bytes" -- "$G" inspect "$W/short"
+: >"$W/empty"
+expect "inspect: empty file" 1 err "empty: truncated: empty file \(0 bytes\)" -- "$G" inspect "$W/empty"
 expect "unknown file as the graph" 1 err "junk: .*bad magic" -- "$G" verify --graph "$W/junk" --proof "$A.proof"
 expect "witness given as the graph" 1 err "bad magic" -- "$G" prove --graph "$A.wit" --witness "$A.wit" --out "$W/p7.proof"
 

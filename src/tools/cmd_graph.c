@@ -626,6 +626,10 @@ int cmd_inspect(int argc, char **argv) {
     got = fread(m, 1, 8, f);
     fclose(f);
     if (got < 8) {
+        if (got == 0) {
+            fprintf(stderr, "gkrflow %s: %s: truncated: empty file (0 bytes), no gkrflow magic\n", cmd, path);
+            return 1;
+        }
         fprintf(stderr, "gkrflow %s: %s: truncated: %zu bytes, too short for an 8-byte gkrflow magic (found", cmd, path, got);
         for (size_t i = 0; i < got; i++) fprintf(stderr, " %02x", m[i]);
         fprintf(stderr, ")\n");
