@@ -499,6 +499,15 @@ static void test_io_reject(gf_rng *r) {
     }
     /* unreadable path */
     CHECK(gf_circuit_load(&c, tpath("does-not-exist.gfc"), &err) == GF_ERR_IO && strstr(err.msg, "does-not-exist"));
+    /* a NULL path is an argument error naming the function, for every loader and saver */
+    {
+        gf_witness *wn = NULL;
+        gf_circuit *sv = small_valid();
+        CHECK(gf_circuit_load(&c, NULL, &err) == GF_ERR_INVALID && !c && strstr(err.msg, "gf_circuit_load: NULL path"));
+        CHECK(gf_witness_load(&wn, NULL, &err) == GF_ERR_INVALID && !wn && strstr(err.msg, "gf_witness_load: NULL path"));
+        CHECK(gf_circuit_save(sv, NULL, &err) == GF_ERR_INVALID && strstr(err.msg, "gf_circuit_save: NULL path"));
+        gf_circuit_free(sv);
+    }
     /* writing an invalid circuit is refused */
     gf_circuit *v = small_valid();
     v->layers[0].mul[0].in0 = 99;

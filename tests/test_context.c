@@ -945,6 +945,9 @@ static void test_graph_io(gf_rng *rng) {
         b[0] = 'X';
         spit(cp, b, n);
         CHECK_ERR(gf_graph_load(&h, cp, E), GF_ERR_FORMAT, "bad magic", "offset 0");
+        CHECK_ERR(gf_graph_load(&h, NULL, E), GF_ERR_INVALID, "gf_graph_load: NULL path");
+        CHECK_ERR(gf_graph_load(&h, "/nonexistent-dir/x.graph", E), GF_ERR_IO, "/nonexistent-dir/x.graph: cannot open");
+        CHECK_ERR(gf_graph_save(g, "/nonexistent-dir/x.graph", E), GF_ERR_IO, "/nonexistent-dir/x.graph: cannot create");
         memcpy(b, bytes, n);
         b[8] = 2;
         spit(cp, b, n);

@@ -9,6 +9,28 @@
 
 #define GF_BINIO_CHUNK ((size_t)16 << 20)
 
+gf_status gf_binio_open(FILE **f, const char *path, const char *who, gf_error *err) {
+    *f = NULL;
+    if (!path) return gf_error_set(err, GF_ERR_INVALID, "%s: NULL path", who);
+    *f = fopen(path, "rb");
+    if (!*f) return gf_error_set(err, GF_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    return GF_OK;
+}
+
+gf_status gf_binio_create(FILE **f, const char *path, const char *who, gf_error *err) {
+    *f = NULL;
+    if (!path) return gf_error_set(err, GF_ERR_INVALID, "%s: NULL path", who);
+    *f = fopen(path, "wb");
+    if (!*f) return gf_error_set(err, GF_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    return GF_OK;
+}
+
+gf_status gf_binio_finish(FILE *f, const char *path, gf_status st, gf_error *err) {
+    if (fclose(f) != 0 && !st) st = gf_error_set(err, GF_ERR_IO, "%s: close failed: %s", path, strerror(errno));
+    if (st) { gf_error_prefix(err, "%s", path); remove(path); }
+    return st;
+}
+
 void gf_binio_reader_init(gf_binio_reader *r, FILE *f, const char *name) {
     r->f = f;
     r->name = name ? name : "(stream)";

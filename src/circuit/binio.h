@@ -20,6 +20,14 @@ typedef struct gf_binio_reader {
     int64_t size;     /* file size, or -1 if unknown */
 } gf_binio_reader;
 
+/* Opens PATH for reading; the one place the loaders' "NULL path" and "cannot open" errors are
+ * worded (who: the calling function, for the NULL-path message). */
+gf_status gf_binio_open(FILE **f, const char *path, const char *who, gf_error *err);
+/* The savers' twin: gf_binio_create opens PATH for writing; gf_binio_finish closes it, turns a
+ * failed close into an error, and on any error (st or close) prefixes PATH and removes the
+ * partial file, so a failed save never leaves output behind. */
+gf_status gf_binio_create(FILE **f, const char *path, const char *who, gf_error *err);
+gf_status gf_binio_finish(FILE *f, const char *path, gf_status st, gf_error *err);
 void gf_binio_reader_init(gf_binio_reader *r, FILE *f, const char *name);
 gf_status gf_binio_read(gf_binio_reader *r, void *p, size_t n, const char *what, gf_error *err);
 gf_status gf_binio_u32(gf_binio_reader *r, uint32_t *v, const char *what, gf_error *err);

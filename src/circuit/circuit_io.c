@@ -4,7 +4,6 @@
 #include "circuit/binio.h"
 #include "common/util.h"
 #include "hash/sha256.h"
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,12 +65,10 @@ gf_status gf_circuit_write(const gf_circuit *c, FILE *f, gf_error *err) {
 }
 
 gf_status gf_circuit_save(const gf_circuit *c, const char *path, gf_error *err) {
-    FILE *f = fopen(path, "wb");
-    if (!f) return gf_error_set(err, GF_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    gf_status st = gf_circuit_write(c, f, err);
-    if (fclose(f) != 0 && !st) st = gf_error_set(err, GF_ERR_IO, "%s: close failed: %s", path, strerror(errno));
-    if (st) { gf_error_prefix(err, "%s", path); remove(path); }
-    return st;
+    FILE *f;
+    gf_status st = gf_binio_create(&f, path, "gf_circuit_save", err);
+    if (st) return st;
+    return gf_binio_finish(f, path, gf_circuit_write(c, f, err), err);
 }
 
 gf_status gf_circuit_digest(const gf_circuit *c, uint8_t digest[32], gf_error *err) {
@@ -218,9 +215,10 @@ gf_status gf_circuit_read(gf_circuit **out, FILE *f, const char *name, gf_error 
 
 gf_status gf_circuit_load(gf_circuit **out, const char *path, gf_error *err) {
     if (out) *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return gf_error_set(err, GF_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    gf_status st = gf_circuit_read(out, f, path, err);
+    FILE *f;
+    gf_status st = gf_binio_open(&f, path, "gf_circuit_load", err);
+    if (st) return st;
+    st = gf_circuit_read(out, f, path, err);
     fclose(f);
     return st;
 }

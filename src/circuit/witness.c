@@ -2,7 +2,6 @@
 #include "circuit/circuit.h"
 #include "circuit/binio.h"
 #include "common/util.h"
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,12 +89,10 @@ gf_status gf_witness_write(const gf_witness *w, FILE *f, gf_error *err) {
 }
 
 gf_status gf_witness_save(const gf_witness *w, const char *path, gf_error *err) {
-    FILE *f = fopen(path, "wb");
-    if (!f) return gf_error_set(err, GF_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    gf_status st = gf_witness_write(w, f, err);
-    if (fclose(f) != 0 && !st) st = gf_error_set(err, GF_ERR_IO, "%s: close failed: %s", path, strerror(errno));
-    if (st) { gf_error_prefix(err, "%s", path); remove(path); }
-    return st;
+    FILE *f;
+    gf_status st = gf_binio_create(&f, path, "gf_witness_save", err);
+    if (st) return st;
+    return gf_binio_finish(f, path, gf_witness_write(w, f, err), err);
 }
 
 static gf_status gf_witness_read_body_(gf_witness **out, gf_binio_reader *r, gf_error *err) {
@@ -173,9 +170,10 @@ gf_status gf_witness_read(gf_witness **out, FILE *f, const char *name, gf_error 
 
 gf_status gf_witness_load(gf_witness **out, const char *path, gf_error *err) {
     if (out) *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return gf_error_set(err, GF_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    gf_status st = gf_witness_read(out, f, path, err);
+    FILE *f;
+    gf_status st = gf_binio_open(&f, path, "gf_witness_load", err);
+    if (st) return st;
+    st = gf_witness_read(out, f, path, err);
     fclose(f);
     return st;
 }

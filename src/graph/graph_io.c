@@ -84,13 +84,10 @@ gf_status gf_graph_write(const gf_graph *g, FILE *f, gf_error *err) {
 }
 
 gf_status gf_graph_save(const gf_graph *g, const char *path, gf_error *err) {
-    if (!path) return gf_error_set(err, GF_ERR_INVALID, "gf_graph_save: NULL path");
-    FILE *f = fopen(path, "wb");
-    if (!f) return gf_error_set(err, GF_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    gf_status st = gf_graph_write(g, f, err);
-    if (fclose(f) != 0 && !st) st = gf_error_set(err, GF_ERR_IO, "%s: close failed: %s", path, strerror(errno));
-    if (st) { gf_error_prefix(err, "%s", path); remove(path); }
-    return st;
+    FILE *f;
+    gf_status st = gf_binio_create(&f, path, "gf_graph_save", err);
+    if (st) return st;
+    return gf_binio_finish(f, path, gf_graph_write(g, f, err), err);
 }
 
 gf_status gf_graph_digest(const gf_graph *g, uint8_t digest[32], gf_error *err) {
@@ -311,10 +308,10 @@ gf_status gf_graph_read(gf_graph **out, FILE *f, const char *name, gf_error *err
 
 gf_status gf_graph_load(gf_graph **out, const char *path, gf_error *err) {
     if (out) *out = NULL;
-    if (!path) return gf_error_set(err, GF_ERR_INVALID, "gf_graph_load: NULL path");
-    FILE *f = fopen(path, "rb");
-    if (!f) return gf_error_set(err, GF_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    gf_status st = gf_graph_read(out, f, path, err);
+    FILE *f;
+    gf_status st = gf_binio_open(&f, path, "gf_graph_load", err);
+    if (st) return st;
+    st = gf_graph_read(out, f, path, err);
     fclose(f);
     return st;
 }
@@ -350,13 +347,10 @@ gf_status gf_graph_witness_write(const gf_graph_witness *w, FILE *f, gf_error *e
 }
 
 gf_status gf_graph_witness_save(const gf_graph_witness *w, const char *path, gf_error *err) {
-    if (!path) return gf_error_set(err, GF_ERR_INVALID, "gf_graph_witness_save: NULL path");
-    FILE *f = fopen(path, "wb");
-    if (!f) return gf_error_set(err, GF_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    gf_status st = gf_graph_witness_write(w, f, err);
-    if (fclose(f) != 0 && !st) st = gf_error_set(err, GF_ERR_IO, "%s: close failed: %s", path, strerror(errno));
-    if (st) { gf_error_prefix(err, "%s", path); remove(path); }
-    return st;
+    FILE *f;
+    gf_status st = gf_binio_create(&f, path, "gf_graph_witness_save", err);
+    if (st) return st;
+    return gf_binio_finish(f, path, gf_graph_witness_write(w, f, err), err);
 }
 
 static gf_status witness_read_body(gf_graph_witness *w, gf_binio_reader *r, gf_error *err) {
@@ -416,10 +410,10 @@ gf_status gf_graph_witness_read(gf_graph_witness **out, FILE *f, const char *nam
 
 gf_status gf_graph_witness_load(gf_graph_witness **out, const char *path, gf_error *err) {
     if (out) *out = NULL;
-    if (!path) return gf_error_set(err, GF_ERR_INVALID, "gf_graph_witness_load: NULL path");
-    FILE *f = fopen(path, "rb");
-    if (!f) return gf_error_set(err, GF_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    gf_status st = gf_graph_witness_read(out, f, path, err);
+    FILE *f;
+    gf_status st = gf_binio_open(&f, path, "gf_graph_witness_load", err);
+    if (st) return st;
+    st = gf_graph_witness_read(out, f, path, err);
     fclose(f);
     return st;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "circuit/binio.h"
 #include "circuit/circuit.h"
 #include "circuit/witness.h"
 #include "common/buf.h"
@@ -618,11 +619,8 @@ int cmd_inspect(int argc, char **argv) {
     gf_error_clear(&err);
     uint8_t m[8];
     size_t got = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        gf_error_set(&err, GF_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-        return cli_fail(cmd, &err);
-    }
+    FILE *f;
+    if (gf_binio_open(&f, path, cmd, &err)) return cli_fail(cmd, &err);
     got = fread(m, 1, 8, f);
     fclose(f);
     if (got < 8) {

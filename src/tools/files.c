@@ -1,5 +1,6 @@
 /* Whole-file I/O with atomic writes (see files.h). */
 #include "tools/files.h"
+#include "circuit/binio.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,8 +10,9 @@
 gf_status cli_read_file(const char *path, uint8_t **data, size_t *len, gf_error *err) {
     *data = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return gf_error_set(err, GF_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f;
+    gf_status st = gf_binio_open(&f, path, "cli_read_file", err);
+    if (st) return st;
     uint8_t *d = NULL;
     size_t n = 0, cap = 0;
     for (;;) {
