@@ -20,88 +20,10 @@
 #include "common/util.h"
 #include "gkr/gkr.h"
 #include "gkr/mle.h"
+#include "gkr_testcircuits.h"
 #include "testutil.h"
 
-/* ---------- random circuits whose outputs are zero for the generated witness ---------- */
-/* As in tests/test_gkr.c: 2^n wires per layer; wires [0,h) compute, [h,2h) relay the
- * expected values; layer `depth` takes differences, the last layer scales them by random
- * coefficients (and multiplies some by other wires). */
-static uint32_t add_coef(gf_circuit *c, int kind, gf_m31 v) {
-    c->coef_kind = realloc(c->coef_kind, c->n_coefs + 1);
-    c->coef_m31 = realloc(c->coef_m31, (c->n_coefs + 1) * sizeof(gf_m31));
-    c->coef_kind[c->n_coefs] = (uint8_t)kind;
-    c->coef_m31[c->n_coefs] = kind == GF_COEF_RANDOM ? 0 : v;
-    return c->n_coefs++;
-}
-static void push_mul(gf_layer *L, uint32_t o, uint32_t a, uint32_t b, uint32_t cf) {
-    L->mul = realloc(L->mul, (L->n_mul + 1) * sizeof *L->mul);
-    L->mul[L->n_mul++] = (gf_gate_mul){o, a, b, cf};
-}
-static void push_add(gf_layer *L, uint32_t o, uint32_t a, uint32_t cf) {
-    L->add = realloc(L->add, (L->n_add + 1) * sizeof *L->add);
-    L->add[L->n_add++] = (gf_gate_add){o, a, cf};
-}
-static void push_cst(gf_layer *L, uint32_t o, uint32_t cf) {
-    L->cst = realloc(L->cst, (L->n_const + 1) * sizeof *L->cst);
-    L->cst[L->n_const++] = (gf_gate_const){o, cf};
-}
-
-static gf_circuit *make_circuit(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log) {
-    gf_error err;
-    gf_circuit *c = calloc(1, sizeof *c);
-    c->field = GF_FIELD_M31;
-    c->n_layers = depth + 2;
-    c->layers = calloc(c->n_layers, sizeof *c->layers);
-    uint32_t one = add_coef(c, GF_COEF_CONST, 1), mone = add_coef(c, GF_COEF_CONST, GF_M31_P - 1);
-    uint32_t h = 1u << (n - 1);
-    for (unsigned l = 0; l < depth; l++) {
-        gf_layer *L = &c->layers[l];
-        L->in_log = n; L->out_log = n;
-        int mul_ok = input_mul || l > 0;
-        for (uint32_t o = 0; o < h; o++) {
-            int k = (int)gf_rng_below(rng, 4);
-            uint32_t cf = gf_rng_below(rng, 3) ? add_coef(c, GF_COEF_CONST, gf_m31_random(rng)) : one;
-            if ((k == 0 || k == 3) && mul_ok) push_mul(L, o, (uint32_t)gf_rng_below(rng, h), (uint32_t)gf_rng_below(rng, h), cf);
-            if (k == 1 || k == 3 || !mul_ok) push_add(L, o, (uint32_t)gf_rng_below(rng, h), cf);
-            if (k == 2) { push_add(L, o, (uint32_t)gf_rng_below(rng, h), cf); push_cst(L, o, add_coef(c, GF_COEF_CONST, gf_m31_random(rng))); }
-        }
-        /* at least one mul gate where allowed, so "with mul gates" really has them */
-        if (mul_ok && !L->n_mul) push_mul(L, 0, 0, h - 1, one);
-        for (uint32_t o = h; o < 2 * h; o++) push_add(L, o, o, one);
-    }
-    gf_layer *D = &c->layers[depth];
-    D->in_log = n; D->out_log = n;
-    for (uint32_t o = 0; o < h; o++) { push_add(D, o, o, one); push_add(D, o, h + o, mone); }
-    gf_layer *R = &c->layers[depth + 1];
-    R->in_log = n; R->out_log = out_log;
-    for (uint32_t o = 0; o < h; o++) {
-        uint32_t q = o & ((1u << out_log) - 1);
-        push_add(R, q, o, add_coef(c, GF_COEF_RANDOM, 0));
-        if (gf_rng_below(rng, 2)) push_mul(R, q, o, (uint32_t)gf_rng_below(rng, 2 * h), add_coef(c, GF_COEF_RANDOM, 0));
-    }
-    if (!R->n_mul) push_mul(R, 0, 0, 2 * h - 1, add_coef(c, GF_COEF_RANDOM, 0));
-    if (gf_circuit_validate(c, &err) != GF_OK) { fprintf(stderr, "generator bug: %s\n", err.msg); abort(); }
-    return c;
-}
-
-static size_t layer_width(const gf_circuit *c, uint32_t l) {
-    return (size_t)1 << (l < c->n_layers ? c->layers[l].in_log : c->layers[c->n_layers - 1].out_log);
-}
-
-static void naive_eval(const gf_circuit *c, const gf_m31 *coefs, const gf_m31 *in, gf_m31 **vals) {
-    memcpy(vals[0], in, layer_width(c, 0) * sizeof(gf_m31));
-    for (uint32_t l = 0; l < c->n_layers; l++) {
-        const gf_layer *L = &c->layers[l];
-        gf_m31 *o = vals[l + 1];
-        const gf_m31 *v = vals[l];
-        memset(o, 0, layer_width(c, l + 1) * sizeof(gf_m31));
-        for (uint64_t g = 0; g < L->n_mul; g++)
-            o[L->mul[g].out] = gf_m31_add(o[L->mul[g].out], gf_m31_mul(coefs[L->mul[g].coef], gf_m31_mul(v[L->mul[g].in0], v[L->mul[g].in1])));
-        for (uint64_t g = 0; g < L->n_add; g++)
-            o[L->add[g].out] = gf_m31_add(o[L->add[g].out], gf_m31_mul(coefs[L->add[g].coef], v[L->add[g].in]));
-        for (uint64_t g = 0; g < L->n_const; g++) o[L->cst[g].out] = gf_m31_add(o[L->cst[g].out], coefs[L->cst[g].coef]);
-    }
-}
+/* random circuits (as in test_gkr.c) and the naive evaluator: see gkr_testcircuits.h */
 
 typedef struct {
     gf_circuit *c;
@@ -129,9 +51,9 @@ static gf_m31 *draw_coefs(const gf_circuit *c, gf_transcript *t) {
 static void evaluate_all(tinst *T) {
     const gf_circuit *c = T->c;
     size_t N = 16 * T->K;
-    for (size_t k = 0; k < N; k++) naive_eval(c, T->coefs, T->inst[k], T->sv[k]);
+    for (size_t k = 0; k < N; k++) gf_testc_m31_eval(c, T->coefs, T->inst[k], T->sv[k]);
     for (uint32_t l = 0; l <= c->n_layers; l++) {
-        size_t sz = layer_width(c, l);
+        size_t sz = gf_testc_width(c, l);
         for (size_t k = 0; k < N; k++)
             for (size_t x = 0; x < sz; x++) T->vals[l][(k / 16) * sz + x].v[k % 16] = T->sv[k][l][x];
     }
@@ -141,7 +63,7 @@ static void evaluate_all(tinst *T) {
 static tinst make_tinst(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log, uint64_t K, int pub) {
     tinst T;
     memset(&T, 0, sizeof T);
-    T.c = make_circuit(rng, n, depth, input_mul, out_log);
+    T.c = gf_testc_m31_random(rng, n, depth, input_mul, out_log);
     T.K = K;
     T.pub = pub;
     gf_transcript t;
@@ -149,17 +71,17 @@ static tinst make_tinst(gf_rng *rng, unsigned n, unsigned depth, int input_mul, 
     T.coefs = draw_coefs(T.c, &t);
     gf_transcript_free(&t);
     const gf_circuit *c = T.c;
-    size_t N = 16 * K, n0 = layer_width(c, 0), h = n0 / 2;
+    size_t N = 16 * K, n0 = gf_testc_width(c, 0), h = n0 / 2;
     T.inst = calloc(N, sizeof *T.inst);
     T.sv = calloc(N, sizeof *T.sv);
     T.vals = calloc(c->n_layers + 1, sizeof *T.vals);
-    for (uint32_t l = 0; l <= c->n_layers; l++) T.vals[l] = gf_alloc_aligned(K * layer_width(c, l), sizeof(gf_m31x16));
+    for (uint32_t l = 0; l <= c->n_layers; l++) T.vals[l] = gf_alloc_aligned(K * gf_testc_width(c, l), sizeof(gf_m31x16));
     for (size_t k = 0; k < N; k++) {
         T.inst[k] = calloc(n0, sizeof(gf_m31));
         T.sv[k] = calloc(c->n_layers + 1, sizeof(gf_m31 *));
-        for (uint32_t l = 0; l <= c->n_layers; l++) T.sv[k][l] = calloc(layer_width(c, l), sizeof(gf_m31));
+        for (uint32_t l = 0; l <= c->n_layers; l++) T.sv[k][l] = calloc(gf_testc_width(c, l), sizeof(gf_m31));
         for (size_t x = 0; x < h; x++) T.inst[k][x] = gf_m31_random(rng);
-        naive_eval(c, T.coefs, T.inst[k], T.sv[k]);
+        gf_testc_m31_eval(c, T.coefs, T.inst[k], T.sv[k]);
         for (size_t x = 0; x < h; x++) T.inst[k][h + x] = T.sv[k][depth][x];
     }
     /* public mode: break the residuals so the outputs are really non-zero */
@@ -183,7 +105,7 @@ static void free_instance(tinst *T) {
     gf_circuit_free(T->c);
 }
 
-static size_t n_outputs(const tinst *T) { return 16 * T->K * layer_width(T->c, T->c->n_layers); }
+static size_t n_outputs(const tinst *T) { return 16 * T->K * gf_testc_width(T->c, T->c->n_layers); }
 /* The true outputs in MLE order (lane, wire, block) = the packed block-major array. */
 static const gf_m31 *true_outputs(const tinst *T) { return (const gf_m31 *)T->vals[T->c->n_layers]; }
 
@@ -497,7 +419,7 @@ static gf_status verify_gkr(const tinst *T, const uint8_t *p, size_t len, const 
 /* The caller's input-claim check (what the PCS opening establishes): V_0(point) = value for
  * the committed (true) input. */
 static int claims_match(const tinst *T, const gf_gkr_claims *cl) {
-    size_t n0 = layer_width(T->c, 0), N = 16 * T->K;
+    size_t n0 = gf_testc_width(T->c, 0), N = 16 * T->K;
     unsigned nv = 4 + gf_log2_u64(T->K) + T->c->layers[0].in_log;
     gf_m31ext3 *flat = malloc(N * n0 * sizeof *flat);
     for (size_t k = 0; k < N; k++)
@@ -667,7 +589,7 @@ static void run_cheats(gf_rng *rng, unsigned n, unsigned depth, int input_mul, u
             run_one(&T, ch, bad, w2, &ty);
         } else {
             /* claim all outputs are zero for a witness where one is not */
-            size_t k = (size_t)gf_rng_below(rng, 16 * K), h = layer_width(T.c, 0) / 2;
+            size_t k = (size_t)gf_rng_below(rng, 16 * K), h = gf_testc_width(T.c, 0) / 2;
             gf_m31 old = T.inst[k][h];
             T.inst[k][h] = gf_m31_add(old, 1);
             evaluate_all(&T);
@@ -682,7 +604,7 @@ static void run_cheats(gf_rng *rng, unsigned n, unsigned depth, int input_mul, u
     if (pub) {
         /* a valid proof for a different input (its own true outputs): GKR passes, the input
          * claim against the committed input must not */
-        size_t k = (size_t)gf_rng_below(rng, 16 * K), x = (size_t)gf_rng_below(rng, layer_width(T.c, 0));
+        size_t k = (size_t)gf_rng_below(rng, 16 * K), x = (size_t)gf_rng_below(rng, gf_testc_width(T.c, 0));
         gf_m31 old = T.inst[k][x];
         T.inst[k][x] = gf_m31_add(old, 1);
         evaluate_all(&T);

@@ -10,85 +10,10 @@
 #include "field/m31ext3x16.h"
 #include "gkr/gkr.h"
 #include "gkr/mle.h"
+#include "gkr_testcircuits.h"
 #include "testutil.h"
 
-/* ---------- random circuits whose outputs are zero for the generated witness ---------- */
-/* Layout: every layer has 2^n wires; wires [0,h) compute, [h,2h) carry the expected values of
- * the final compute wires (relayed). Layer D computes diff = f - y; layer D+1 scales the
- * differences by RANDOM coefficients (and multiplies some by other wires). */
-typedef struct { gf_circuit *c; unsigned n, depth; } rc;
-
-static uint32_t add_coef(gf_circuit *c, int kind, gf_m31 v) {
-    c->coef_kind = realloc(c->coef_kind, c->n_coefs + 1);
-    c->coef_m31 = realloc(c->coef_m31, (c->n_coefs + 1) * sizeof(gf_m31));
-    c->coef_kind[c->n_coefs] = (uint8_t)kind;
-    c->coef_m31[c->n_coefs] = kind == GF_COEF_RANDOM ? 0 : v;
-    return c->n_coefs++;
-}
-
-static void push_mul(gf_layer *L, uint32_t o, uint32_t a, uint32_t b, uint32_t cf) {
-    L->mul = realloc(L->mul, (L->n_mul + 1) * sizeof *L->mul);
-    L->mul[L->n_mul++] = (gf_gate_mul){o, a, b, cf};
-}
-static void push_add(gf_layer *L, uint32_t o, uint32_t a, uint32_t cf) {
-    L->add = realloc(L->add, (L->n_add + 1) * sizeof *L->add);
-    L->add[L->n_add++] = (gf_gate_add){o, a, cf};
-}
-static void push_cst(gf_layer *L, uint32_t o, uint32_t cf) {
-    L->cst = realloc(L->cst, (L->n_const + 1) * sizeof *L->cst);
-    L->cst[L->n_const++] = (gf_gate_const){o, cf};
-}
-
-static gf_circuit *make_circuit(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log) {
-    gf_error err;
-    gf_circuit *c = calloc(1, sizeof *c);
-    c->field = GF_FIELD_M31;
-    c->n_layers = depth + 2;
-    c->layers = calloc(c->n_layers, sizeof *c->layers);
-    uint32_t one = add_coef(c, GF_COEF_CONST, 1), mone = add_coef(c, GF_COEF_CONST, GF_M31_P - 1);
-    uint32_t h = 1u << (n - 1);
-    for (unsigned l = 0; l < depth; l++) {
-        gf_layer *L = &c->layers[l];
-        L->in_log = n; L->out_log = n;
-        for (uint32_t o = 0; o < h; o++) {
-            int k = (int)gf_rng_below(rng, 4);
-            uint32_t cf = gf_rng_below(rng, 3) ? add_coef(c, GF_COEF_CONST, gf_m31_random(rng)) : one;
-            if ((k == 0 || k == 3) && (input_mul || l > 0)) push_mul(L, o, (uint32_t)gf_rng_below(rng, h), (uint32_t)gf_rng_below(rng, h), cf);
-            if (k == 1 || k == 3 || !(input_mul || l > 0)) push_add(L, o, (uint32_t)gf_rng_below(rng, h), cf);
-            if (k == 2) { push_add(L, o, (uint32_t)gf_rng_below(rng, h), cf); push_cst(L, o, add_coef(c, GF_COEF_CONST, gf_m31_random(rng))); }
-            if (gf_rng_below(rng, 4) == 0) push_add(L, o, (uint32_t)gf_rng_below(rng, h), one);   /* several gates per output */
-        }
-        for (uint32_t o = h; o < 2 * h; o++) push_add(L, o, o, one);   /* relay expected values */
-    }
-    /* diff layer: d_o = f_o - y_o for o < h; out has 2^n wires (upper half zero) */
-    gf_layer *D = &c->layers[depth];
-    D->in_log = n; D->out_log = n;
-    for (uint32_t o = 0; o < h; o++) { push_add(D, o, o, one); push_add(D, o, h + o, mone); }
-    /* random scaling layer: out_q = sum over o with o % 2^out_log == q of r*d_o (+ r'*d_o*d_o') */
-    gf_layer *R = &c->layers[depth + 1];
-    R->in_log = n; R->out_log = out_log;
-    for (uint32_t o = 0; o < h; o++) {
-        uint32_t q = o & ((1u << out_log) - 1);
-        push_add(R, q, o, add_coef(c, GF_COEF_RANDOM, 0));
-        if (gf_rng_below(rng, 2)) push_mul(R, q, o, (uint32_t)gf_rng_below(rng, 2 * h), add_coef(c, GF_COEF_RANDOM, 0));
-    }
-    if (gf_circuit_validate(c, &err) != GF_OK) { fprintf(stderr, "generator bug: %s\n", err.msg); abort(); }
-    return c;
-}
-
-/* naive scalar evaluation of one instance: vals[l][x] */
-static void naive_eval(const gf_circuit *c, const gf_m31 *coefs, const gf_m31 *in, gf_m31 **vals) {
-    memcpy(vals[0], in, ((size_t)1 << c->layers[0].in_log) * sizeof(gf_m31));
-    for (uint32_t l = 0; l < c->n_layers; l++) {
-        const gf_layer *L = &c->layers[l];
-        gf_m31 *o = vals[l + 1];
-        memset(o, 0, ((size_t)1 << L->out_log) * sizeof(gf_m31));
-        const gf_m31 *v = vals[l];
-        for (uint64_t g = 0; g < L->n_mul; g++) o[L->mul[g].out] = gf_m31_add(o[L->mul[g].out], gf_m31_mul(coefs[L->mul[g].coef], gf_m31_mul(v[L->mul[g].in0], v[L->mul[g].in1])));
-        for (uint64_t g = 0; g < L->n_add; g++) o[L->add[g].out] = gf_m31_add(o[L->add[g].out], gf_m31_mul(coefs[L->add[g].coef], v[L->add[g].in]));
-        for (uint64_t g = 0; g < L->n_const; g++) o[L->cst[g].out] = gf_m31_add(o[L->cst[g].out], coefs[L->cst[g].coef]);
-    }
-}
+/* random circuits and the naive evaluator: see gkr_testcircuits.h */
 
 /* A test instance: circuit, coefficients, N = 16K instances, packed layer values. */
 typedef struct {
@@ -104,20 +29,17 @@ typedef struct {
 /* The input of each instance: random compute wires; expected wires = the instance's f(x). */
 static void build_instance(tinst *T, gf_rng *rng) {
     gf_circuit *c = T->c;
-    size_t N = 16 * T->K, n0 = (size_t)1 << c->layers[0].in_log, h = n0 / 2;
+    size_t N = 16 * T->K, n0 = gf_testc_width(c, 0), h = n0 / 2;
     unsigned depth = c->n_layers - 2;
     T->inst = calloc(N, sizeof *T->inst);
     T->sv = calloc(N, sizeof *T->sv);
     for (size_t k = 0; k < N; k++) {
         T->inst[k] = calloc(n0, sizeof(gf_m31));
         T->sv[k] = calloc(c->n_layers + 1, sizeof(gf_m31 *));
-        for (uint32_t l = 0; l <= c->n_layers; l++) {
-            size_t sz = (size_t)1 << (l < c->n_layers ? c->layers[l].in_log : c->layers[c->n_layers - 1].out_log);
-            T->sv[k][l] = calloc(sz, sizeof(gf_m31));
-        }
+        for (uint32_t l = 0; l <= c->n_layers; l++) T->sv[k][l] = calloc(gf_testc_width(c, l), sizeof(gf_m31));
         for (size_t x = 0; x < h; x++) T->inst[k][x] = gf_m31_random(rng);
         /* evaluate once with y = 0 to learn f, then set y = f */
-        naive_eval(c, T->coefs, T->inst[k], T->sv[k]);
+        gf_testc_m31_eval(c, T->coefs, T->inst[k], T->sv[k]);
         for (size_t x = 0; x < h; x++) T->inst[k][h + x] = T->sv[k][depth][x];
     }
 }
@@ -125,10 +47,10 @@ static void build_instance(tinst *T, gf_rng *rng) {
 static void evaluate_all(tinst *T) {
     gf_circuit *c = T->c;
     size_t N = 16 * T->K;
-    for (size_t k = 0; k < N; k++) naive_eval(c, T->coefs, T->inst[k], T->sv[k]);
+    for (size_t k = 0; k < N; k++) gf_testc_m31_eval(c, T->coefs, T->inst[k], T->sv[k]);
     T->vals = calloc(c->n_layers + 1, sizeof *T->vals);
     for (uint32_t l = 0; l <= c->n_layers; l++) {
-        size_t sz = (size_t)1 << (l < c->n_layers ? c->layers[l].in_log : c->layers[c->n_layers - 1].out_log);
+        size_t sz = gf_testc_width(c, l);
         T->vals[l] = gf_alloc_aligned(T->K * sz, sizeof(gf_m31x16));
         for (size_t k = 0; k < N; k++)
             for (size_t x = 0; x < sz; x++) T->vals[l][(k / 16) * sz + x].v[k % 16] = T->sv[k][l][x];
@@ -310,7 +232,7 @@ static void setup_transcript(gf_transcript *t) {
 static tinst make_tinst(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log, uint64_t K) {
     tinst T;
     memset(&T, 0, sizeof T);
-    T.c = make_circuit(rng, n, depth, input_mul, out_log);
+    T.c = gf_testc_m31_random(rng, n, depth, input_mul, out_log);
     T.K = K;
     gf_transcript t;
     setup_transcript(&t);
@@ -511,7 +433,7 @@ static void region_case(gf_rng *rng, unsigned n, unsigned depth, int input_mul, 
         for (size_t x = 0; x < h / 2; x++) T.inst[k][x] = common[x];
         for (size_t x = h / 2; x < h / 2 + q; x++) T.inst[k][x] = 0;
         gf_m31 **sv = T.sv[k];
-        naive_eval(T.c, T.coefs, T.inst[k], sv);
+        gf_testc_m31_eval(T.c, T.coefs, T.inst[k], sv);
         for (size_t x = 0; x < h; x++) T.inst[k][h + x] = sv[depth][x];
     }
     for (uint32_t l = 0; l <= T.c->n_layers; l++) gf_free_aligned(T.vals[l]);

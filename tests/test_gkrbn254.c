@@ -16,6 +16,7 @@
 #include "gkr/mle_bn254.h"
 #include "hash/sha256.h"
 #include "prover/circuit_proof.h"
+#include "gkr_testcircuits.h"
 #include "testutil.h"
 
 /* value-style wrappers keep the naive code readable */
@@ -86,18 +87,6 @@ static uint32_t add_coef(gf_circuit *c, int kind, fr v) {
     c->coef_fr[c->n_coefs] = kind == GF_COEF_RANDOM ? F0() : v;
     return c->n_coefs++;
 }
-static void push_mul(gf_layer *L, uint32_t o, uint32_t a, uint32_t b, uint32_t cf) {
-    L->mul = realloc(L->mul, (L->n_mul + 1) * sizeof *L->mul);
-    L->mul[L->n_mul++] = (gf_gate_mul){o, a, b, cf};
-}
-static void push_add(gf_layer *L, uint32_t o, uint32_t a, uint32_t cf) {
-    L->add = realloc(L->add, (L->n_add + 1) * sizeof *L->add);
-    L->add[L->n_add++] = (gf_gate_add){o, a, cf};
-}
-static void push_cst(gf_layer *L, uint32_t o, uint32_t cf) {
-    L->cst = realloc(L->cst, (L->n_const + 1) * sizeof *L->cst);
-    L->cst[L->n_const++] = (gf_gate_const){o, cf};
-}
 
 static gf_circuit *make_circuit(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log) {
     gf_error err;
@@ -113,39 +102,35 @@ static gf_circuit *make_circuit(gf_rng *rng, unsigned n, unsigned depth, int inp
         for (uint32_t o = 0; o < h; o++) {
             int k = (int)gf_rng_below(rng, 4);
             uint32_t cf = gf_rng_below(rng, 3) ? add_coef(c, GF_COEF_CONST, FRND(rng)) : one;
-            if ((k == 0 || k == 3) && (input_mul || l > 0)) push_mul(L, o, (uint32_t)gf_rng_below(rng, h), (uint32_t)gf_rng_below(rng, h), cf);
-            if (k == 1 || k == 3 || !(input_mul || l > 0)) push_add(L, o, (uint32_t)gf_rng_below(rng, h), cf);
-            if (k == 2) { push_add(L, o, (uint32_t)gf_rng_below(rng, h), cf); push_cst(L, o, add_coef(c, GF_COEF_CONST, FRND(rng))); }
-            if (gf_rng_below(rng, 4) == 0) push_add(L, o, (uint32_t)gf_rng_below(rng, h), one);
+            if ((k == 0 || k == 3) && (input_mul || l > 0)) gf_testc_push_mul(L, o, (uint32_t)gf_rng_below(rng, h), (uint32_t)gf_rng_below(rng, h), cf);
+            if (k == 1 || k == 3 || !(input_mul || l > 0)) gf_testc_push_add(L, o, (uint32_t)gf_rng_below(rng, h), cf);
+            if (k == 2) { gf_testc_push_add(L, o, (uint32_t)gf_rng_below(rng, h), cf); gf_testc_push_cst(L, o, add_coef(c, GF_COEF_CONST, FRND(rng))); }
+            if (gf_rng_below(rng, 4) == 0) gf_testc_push_add(L, o, (uint32_t)gf_rng_below(rng, h), one);
         }
-        for (uint32_t o = h; o < 2 * h; o++) push_add(L, o, o, one);
+        for (uint32_t o = h; o < 2 * h; o++) gf_testc_push_add(L, o, o, one);
     }
     gf_layer *D = &c->layers[depth];
     D->in_log = n; D->out_log = n;
-    for (uint32_t o = 0; o < h; o++) { push_add(D, o, o, one); push_add(D, o, h + o, mone); }
+    for (uint32_t o = 0; o < h; o++) { gf_testc_push_add(D, o, o, one); gf_testc_push_add(D, o, h + o, mone); }
     gf_layer *R = &c->layers[depth + 1];
     R->in_log = n; R->out_log = out_log;
     for (uint32_t o = 0; o < h; o++) {
         uint32_t q = o & ((1u << out_log) - 1);
-        push_add(R, q, o, add_coef(c, GF_COEF_RANDOM, F0()));
-        if (gf_rng_below(rng, 2)) push_mul(R, q, o, (uint32_t)gf_rng_below(rng, 2 * h), add_coef(c, GF_COEF_RANDOM, F0()));
+        gf_testc_push_add(R, q, o, add_coef(c, GF_COEF_RANDOM, F0()));
+        if (gf_rng_below(rng, 2)) gf_testc_push_mul(R, q, o, (uint32_t)gf_rng_below(rng, 2 * h), add_coef(c, GF_COEF_RANDOM, F0()));
     }
     if (gf_circuit_validate(c, &err) != GF_OK) { fprintf(stderr, "generator bug: %s\n", err.msg); abort(); }
     return c;
 }
 
-static size_t layer_size(const gf_circuit *c, uint32_t l) {
-    return (size_t)1 << (l < c->n_layers ? c->layers[l].in_log : c->layers[c->n_layers - 1].out_log);
-}
-
 /* naive evaluation of one instance: vals[l][x] */
 static void naive_eval(const gf_circuit *c, const fr *coefs, const fr *in, fr **vals) {
-    memcpy(vals[0], in, layer_size(c, 0) * sizeof(fr));
+    memcpy(vals[0], in, gf_testc_width(c, 0) * sizeof(fr));
     for (uint32_t l = 0; l < c->n_layers; l++) {
         const gf_layer *L = &c->layers[l];
         fr *o = vals[l + 1];
         const fr *v = vals[l];
-        for (size_t x = 0; x < layer_size(c, l + 1); x++) o[x] = F0();
+        for (size_t x = 0; x < gf_testc_width(c, l + 1); x++) o[x] = F0();
         for (uint64_t g = 0; g < L->n_mul; g++) o[L->mul[g].out] = FADD(o[L->mul[g].out], FMUL(coefs[L->mul[g].coef], FMUL(v[L->mul[g].in0], v[L->mul[g].in1])));
         for (uint64_t g = 0; g < L->n_add; g++) o[L->add[g].out] = FADD(o[L->add[g].out], FMUL(coefs[L->add[g].coef], v[L->add[g].in]));
         for (uint64_t g = 0; g < L->n_const; g++) o[L->cst[g].out] = FADD(o[L->cst[g].out], coefs[L->cst[g].coef]);
@@ -185,7 +170,7 @@ static void evaluate_all(tinst *T) {
     free(T->vals);
     T->vals = calloc(c->n_layers + 1, sizeof *T->vals);
     for (uint32_t l = 0; l <= c->n_layers; l++) {
-        size_t sz = layer_size(c, l);
+        size_t sz = gf_testc_width(c, l);
         T->vals[l] = gf_alloc_aligned(T->N * sz, sizeof(fr));
         for (size_t k = 0; k < T->N; k++) memcpy(T->vals[l] + k * sz, T->sv[k][l], sz * sizeof(fr));
     }
@@ -200,13 +185,13 @@ static tinst make_tinst(gf_rng *rng, unsigned n, unsigned depth, int input_mul, 
     setup_transcript(&t);
     T.coefs = draw_coefs(T.c, &t);
     gf_transcript_free(&t);
-    size_t n0 = layer_size(T.c, 0), h = n0 / 2;
+    size_t n0 = gf_testc_width(T.c, 0), h = n0 / 2;
     T.inst = calloc(N, sizeof *T.inst);
     T.sv = calloc(N, sizeof *T.sv);
     for (size_t k = 0; k < N; k++) {
         T.inst[k] = calloc(n0, sizeof(fr));
         T.sv[k] = calloc(T.c->n_layers + 1, sizeof(fr *));
-        for (uint32_t l = 0; l <= T.c->n_layers; l++) T.sv[k][l] = calloc(layer_size(T.c, l), sizeof(fr));
+        for (uint32_t l = 0; l <= T.c->n_layers; l++) T.sv[k][l] = calloc(gf_testc_width(T.c, l), sizeof(fr));
         for (size_t x = 0; x < h; x++) T.inst[k][x] = FRND(rng);
         /* evaluate with y = 0 to learn f, then set y = f */
         naive_eval(T.c, T.coefs, T.inst[k], T.sv[k]);
@@ -391,7 +376,7 @@ static gf_status verify_bytes(tinst *T, const uint8_t *p, size_t len, gf_gkr_bn2
 
 /* input claims against the instances: V_0(point) = value, brute force */
 static int claims_match(const tinst *T, const gf_gkr_bn254_claims *cl) {
-    size_t n0 = layer_size(T->c, 0);
+    size_t n0 = gf_testc_width(T->c, 0);
     fr *flat = malloc(T->N * n0 * sizeof *flat);
     for (size_t k = 0; k < T->N; k++) memcpy(flat + k * n0, T->inst[k], n0 * sizeof *flat);
     int ok = cl->n >= 1;
@@ -411,7 +396,7 @@ static void run_case(gf_rng *rng, unsigned n, unsigned depth, int input_mul, uns
     gf_bn254fr **ev = NULL;
     REQUIRE(gf_gkr_bn254_eval(T.c, T.coefs, T.vals[0], N, pool, &ev, &err) == GF_OK);
     for (uint32_t l = 0; l <= T.c->n_layers; l++)
-        CHECK(!memcmp(ev[l], T.vals[l], N * layer_size(T.c, l) * sizeof(fr)));
+        CHECK(!memcmp(ev[l], T.vals[l], N * gf_testc_width(T.c, l) * sizeof(fr)));
     gf_gkr_bn254_vals_free(T.c, ev);
 
     gf_status st = prove_fast(&T, pool, &proof, &cl, &err);
@@ -572,7 +557,7 @@ static void test_public_outputs(gf_rng *rng) {
     CHECK(verify_bytes(&T, proof.data, proof.len, &vcl, &err) == GF_OK);
     gf_gkr_bn254_claims_free(&vcl);
     fr *outv = T.vals[T.c->n_layers];
-    size_t nout = T.N * layer_size(T.c, T.c->n_layers);
+    size_t nout = T.N * gf_testc_width(T.c, T.c->n_layers);
     for (size_t i = 0; i < nout; i++) {
         outv[i] = FADD(outv[i], F1());
         gf_status st = verify_bytes(&T, proof.data, proof.len, &vcl, &err);
@@ -590,7 +575,7 @@ static void test_public_outputs(gf_rng *rng) {
 
 /* ---------- circuit proofs ---------- */
 static fr *flat_inputs(const tinst *T, uint64_t n) {
-    size_t n0 = layer_size(T->c, 0);
+    size_t n0 = gf_testc_width(T->c, 0);
     fr *in = malloc(n * n0 * sizeof *in);
     for (uint64_t k = 0; k < n; k++) memcpy(in + k * n0, T->inst[k], n0 * sizeof *in);
     return in;
