@@ -1,5 +1,6 @@
-/* Random layered circuits for the GKR tests (test_gkr.c, test_cheat_m31.c; the gate pushers also
- * serve test_gkrbn254.c), and a naive scalar M31 evaluator to check provers against.
+/* Random layered circuits for the GKR tests (test_gkr.c, test_cheat_m31.c, test_circuit_proof.c,
+ * test_mpigkr.c; the gate pushers also serve test_gkrbn254.c), and a naive scalar M31 evaluator
+ * to check provers against.
  *
  * Layout of gf_testc_m31_random: every layer has 2^n wires; wires [0,h) compute, [h,2h) relay
  * the expected values of the final compute wires. Layer `depth` takes differences d = f - y,
@@ -85,6 +86,30 @@ static inline gf_circuit *gf_testc_m31_random(gf_rng *rng, unsigned n, unsigned 
     }
     if (!R->n_mul) gf_testc_push_mul(R, 0, 0, 2 * h - 1, gf_testc_m31_coef(c, GF_COEF_RANDOM, 0));
     if (gf_circuit_validate(c, &err) != GF_OK) { fprintf(stderr, "generator bug: %s\n", err.msg); abort(); }
+    return c;
+}
+
+/* A dense random circuit with arbitrary (non-zero) outputs: depth layers of 2^n wires, 2^(n-1)
+ * mul gates and 2^n add gates at random wires, n_const constant gates; coefficients 1, a random
+ * constant and a RANDOM one. */
+static inline gf_circuit *gf_testc_m31_dense(gf_rng *rng, unsigned n, unsigned depth, uint64_t n_const) {
+    gf_error err;
+    gf_circuit *c = gf_circuit_new(GF_FIELD_M31, depth, &err);
+    gf_circuit_alloc_coefs(c, 3, &err);
+    c->coef_m31[0] = 1;
+    c->coef_m31[1] = gf_m31_random(rng);
+    c->coef_kind[2] = GF_COEF_RANDOM;
+    for (unsigned l = 0; l < depth; l++) {
+        uint32_t m = 1u << n;
+        gf_circuit_alloc_layer(c, l, n, n, m / 2, m, n_const, &err);
+        gf_layer *L = &c->layers[l];
+        for (uint64_t g = 0; g < L->n_mul; g++)
+            L->mul[g] = (gf_gate_mul){(uint32_t)gf_rng_below(rng, m), (uint32_t)gf_rng_below(rng, m), (uint32_t)gf_rng_below(rng, m), (uint32_t)gf_rng_below(rng, 3)};
+        for (uint64_t g = 0; g < L->n_add; g++)
+            L->add[g] = (gf_gate_add){(uint32_t)g, (uint32_t)gf_rng_below(rng, m), (uint32_t)gf_rng_below(rng, 3)};
+        for (uint64_t g = 0; g < L->n_const; g++) L->cst[g] = (gf_gate_const){(uint32_t)gf_rng_below(rng, m), 1};
+    }
+    if (gf_circuit_validate(c, &err)) { fprintf(stderr, "generator bug: %s\n", err.msg); abort(); }
     return c;
 }
 

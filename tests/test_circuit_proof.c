@@ -6,31 +6,12 @@
 #include "circuit/circuit.h"
 #include "common/util.h"
 #include "prover/circuit_proof.h"
+#include "gkr_testcircuits.h"
 #include "testutil.h"
-
-static gf_circuit *random_circuit(gf_rng *rng, unsigned n, unsigned depth) {
-    gf_error err;
-    gf_circuit *c = gf_circuit_new(GF_FIELD_M31, depth, &err);
-    gf_circuit_alloc_coefs(c, 3, &err);
-    c->coef_m31[0] = 1;
-    c->coef_m31[1] = gf_m31_random(rng);
-    c->coef_kind[2] = GF_COEF_RANDOM;
-    for (unsigned l = 0; l < depth; l++) {
-        uint32_t m = 1u << n;
-        gf_circuit_alloc_layer(c, l, n, n, m / 2, m, 1, &err);
-        gf_layer *L = &c->layers[l];
-        for (uint64_t g = 0; g < L->n_mul; g++)
-            L->mul[g] = (gf_gate_mul){(uint32_t)gf_rng_below(rng, m), (uint32_t)gf_rng_below(rng, m), (uint32_t)gf_rng_below(rng, m), (uint32_t)gf_rng_below(rng, 3)};
-        for (uint64_t g = 0; g < L->n_add; g++) L->add[g] = (gf_gate_add){(uint32_t)g, (uint32_t)gf_rng_below(rng, m), (uint32_t)gf_rng_below(rng, 3)};
-        L->cst[0] = (gf_gate_const){0, 1};
-    }
-    if (gf_circuit_validate(c, &err)) abort();
-    return c;
-}
 
 static void test_counts(gf_rng *rng) {
     gf_error err;
-    gf_circuit *c = random_circuit(rng, 4, 3), *other = random_circuit(rng, 4, 3);
+    gf_circuit *c = gf_testc_m31_dense(rng, 4, 3, 1), *other = gf_testc_m31_dense(rng, 4, 3, 1);
     uint64_t counts[] = {1, 2, 3, 15, 16, 17, 100, 1024};
     for (size_t ci = 0; ci < sizeof counts / sizeof counts[0]; ci++) {
         uint64_t n = counts[ci], m = gf_circuit_input_len(c);
@@ -68,7 +49,7 @@ static void test_counts(gf_rng *rng) {
 
 static void test_reusable_prover(gf_rng *rng) {
     gf_error err;
-    gf_circuit *c = random_circuit(rng, 5, 2);
+    gf_circuit *c = gf_testc_m31_dense(rng, 5, 2, 1);
     uint64_t K = 4, m = gf_circuit_input_len(c);
     gf_m31x16 *packed = gf_alloc_aligned(K * m, sizeof *packed);
     for (uint64_t i = 0; i < K * m; i++)

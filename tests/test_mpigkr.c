@@ -9,30 +9,10 @@
 #include "gkr/gkr.h"
 #include "gkr/mle.h"
 #include "mpi/comm.h"
+#include "gkr_testcircuits.h"
 #include "testutil.h"
 
 static gf_comm *W;   /* the test's communicator (world or self), set in main */
-
-static gf_circuit *random_circuit(gf_rng *rng, unsigned n, unsigned depth) {
-    gf_error err;
-    gf_circuit *c = gf_circuit_new(GF_FIELD_M31, depth, &err);
-    gf_circuit_alloc_coefs(c, 3, &err);
-    c->coef_m31[0] = 1;
-    c->coef_m31[1] = gf_m31_random(rng);
-    c->coef_kind[2] = GF_COEF_RANDOM;
-    for (unsigned l = 0; l < depth; l++) {
-        uint32_t m = 1u << n;
-        gf_circuit_alloc_layer(c, l, n, n, m / 2, m, 2, &err);
-        gf_layer *L = &c->layers[l];
-        for (uint64_t g = 0; g < L->n_mul; g++)
-            L->mul[g] = (gf_gate_mul){(uint32_t)gf_rng_below(rng, m), (uint32_t)gf_rng_below(rng, m), (uint32_t)gf_rng_below(rng, m), (uint32_t)gf_rng_below(rng, 3)};
-        for (uint64_t g = 0; g < L->n_add; g++)
-            L->add[g] = (gf_gate_add){(uint32_t)g, (uint32_t)gf_rng_below(rng, m), (uint32_t)gf_rng_below(rng, 3)};
-        for (uint64_t g = 0; g < L->n_const; g++) L->cst[g] = (gf_gate_const){(uint32_t)gf_rng_below(rng, m), 1};
-    }
-    if (gf_circuit_validate(c, &err)) { fprintf(stderr, "generator: %s\n", err.msg); abort(); }
-    return c;
-}
 
 static gf_status prove(const gf_circuit *c, const gf_m31 *coefs, const gf_m31x16 *input, uint64_t K, const gf_comm *comm,
                        gf_buf *proof, gf_gkr_claims *cl, gf_error *err) {
@@ -56,7 +36,7 @@ static void test_same_bytes(gf_rng *rng) {
     for (int it = 0; it < 6; it++) {
         unsigned n = 2 + (unsigned)gf_rng_below(rng, 6), depth = 1 + (unsigned)gf_rng_below(rng, 3);
         uint64_t Kl = 1ull << gf_rng_below(rng, 3), K = Kl * (uint64_t)R;
-        gf_circuit *c = random_circuit(rng, n, depth);
+        gf_circuit *c = gf_testc_m31_dense(rng, n, depth, 2);
         gf_m31 coefs[3] = {1, c->coef_m31[1], gf_m31_random(rng)};
         size_t m = (size_t)1 << n;
         gf_m31x16 *all = gf_alloc_aligned(K * m, sizeof *all);
