@@ -18,42 +18,12 @@ trap 'rm -rf "$W"' EXIT
 pass=0
 fail=0
 
-# expect NAME RC STREAM PATTERN -- CMD...: CMD exits with RC and STREAM (out|err) matches the
-# extended regex PATTERN (empty: anything).
-expect() {
-    local name=$1 want=$2 stream=$3 pat=$4
-    shift 5
-    "$@" >"$W/out" 2>"$W/err"
-    local rc=$?
-    if [ "$rc" -eq "$want" ] && { [ -z "$pat" ] || grep -Eq -- "$pat" "$W/$stream"; }; then
-        pass=$((pass + 1))
-        echo "ok   $name"
-    else
-        fail=$((fail + 1))
-        echo "FAIL $name: exit $rc (want $want), $stream should match '$pat'"
-        sed 's/^/     out: /' "$W/out" | head -5
-        sed 's/^/     err: /' "$W/err" | head -5
-    fi
-}
-check() {   # check NAME CONDITION...: a plain shell test
-    local name=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"   # expect, check, out_has, u8/u32/u64, byte_at, flip, size
 
-# --- little-endian encoders and byte surgery (printf, od, dd, head) ---
-u8() { local e; printf -v e '\\x%02x' "$1"; printf "$e"; }   # no subshells: witnesses are byte by byte
-u32() { local e; printf -v e '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); printf "$e"; }
-u64() { u32 $(($1 & 0xffffffff)); u32 $((($1 >> 32) & 0xffffffff)); }
+# --- BN254 encoders and 64-bit reads (the rest: testlib.sh) ---
 fr() { u64 "$1"; printf '\x00%.0s' {1..24}; }   # small BN254 element, 32 bytes LE (files use LE)
 FR_MINUS_1='\x00\x00\x00\xf0\x93\xf5\xe1\x43\x91\x70\xb9\x79\x48\xe8\x33\x28\x5d\x58\x81\x81\xb6\x45\x50\xb8\x29\xa0\x31\xe1\x72\x4e\x64\x30'
-byte_at() { od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '; }
 u64_at() { od -An -tu8 -j "$2" -N8 "$1" | tr -d ' '; }
-flip() {   # flip SRC OFFSET DST: copy with bit 0 of byte OFFSET flipped
-    cp "$1" "$3"
-    printf "\\$(printf %03o $(($(byte_at "$1" "$2") ^ 1)))" | dd of="$3" bs=1 seek="$2" conv=notrunc status=none
-}
-size() { wc -c <"$1" | tr -d ' '; }
 differ() { ! cmp -s "$1" "$2"; }
 
 # --- help, usage errors ---

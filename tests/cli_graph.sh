@@ -21,43 +21,9 @@ trap 'rm -rf "$W"' EXIT
 pass=0
 fail=0
 
-# expect NAME RC STREAM PATTERN -- CMD...: CMD exits with RC and STREAM (out|err) matches the
-# extended regex PATTERN (empty: anything).
-expect() {
-    local name=$1 want=$2 stream=$3 pat=$4
-    shift 5
-    "$@" >"$W/out" 2>"$W/err"
-    local rc=$?
-    # sanitizer reports (ASan exits 1 too, which a failure test would otherwise accept)
-    if [ "$rc" -eq "$want" ] && { [ -z "$pat" ] || grep -Eq -- "$pat" "$W/$stream"; } &&
-        ! grep -Eq "Sanitizer|runtime error:" "$W/err"; then
-        pass=$((pass + 1))
-        echo "ok   $name"
-    else
-        fail=$((fail + 1))
-        echo "FAIL $name: exit $rc (want $want), $stream should match '$pat'"
-        sed 's/^/     out: /' "$W/out" | head -5
-        sed 's/^/     err: /' "$W/err" | head -5
-    fi
-}
-check() {   # check NAME CONDITION...: a plain shell test
-    local name=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi
-}
-# the last command's stdout (from expect) matches a pattern
-out_has() { grep -Eq -- "$1" "$W/out"; }
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"   # expect, check, out_has, u8/u32/u64, byte_at, flip, size
 
-u8() { local e; printf -v e '\\x%02x' "$1"; printf "$e"; }
-u32() { local e; printf -v e '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); printf "$e"; }
-u64() { u32 $(($1 & 0xffffffff)); u32 $((($1 >> 32) & 0xffffffff)); }
-byte_at() { od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '; }
 hex_range() { od -An -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }
-flip() {   # flip SRC OFFSET DST: copy with bit 0 of byte OFFSET flipped
-    cp "$1" "$3"
-    printf "\\$(printf %03o $(($(byte_at "$1" "$2") ^ 1)))" | dd of="$3" bs=1 seek="$2" conv=notrunc status=none
-}
-size() { wc -c <"$1" | tr -d ' '; }
 no_output() { [ -z "$(ls "$1"* 2>/dev/null)" ]; }   # neither the file nor a temporary next to it
 
 # --- help and usage errors ---

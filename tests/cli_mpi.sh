@@ -21,24 +21,7 @@ pass=0
 fail=0
 unset ZKML_NUM_CPUS ZKML_FORCE_OVERSUBSCRIBE
 
-expect() {   # expect NAME RC STREAM PATTERN -- CMD...
-    local name=$1 want=$2 stream=$3 pat=$4
-    shift 5
-    "$@" >"$W/out" 2>"$W/err"
-    local rc=$?
-    if [ "$rc" -eq "$want" ] && { [ -z "$pat" ] || grep -Eq -- "$pat" "$W/$stream"; }; then
-        pass=$((pass + 1)); echo "ok   $name"
-    else
-        fail=$((fail + 1)); echo "FAIL $name: exit $rc (want $want), $stream should match '$pat'"
-        sed 's/^/     out: /' "$W/out" | head -8
-        sed 's/^/     err: /' "$W/err" | head -8
-    fi
-}
-check() {
-    local name=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"   # expect, check, out_has, u8/u32/u64, byte_at, flip, size
 
 pre=""
 [ "$(id -u)" -eq 0 ] && pre="OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
