@@ -43,7 +43,10 @@ static void test_pools(gf_rng *rng) {
     }
     gf_pool *p = NULL;
     CHECK(gf_pool_new(&p, 0, &err) == GF_ERR_INVALID);
-    CHECK(gf_pool_new(&p, 2000, &err) == GF_ERR_INVALID);
+    CHECK(gf_pool_new(&p, GF_POOL_MAX_THREADS + 1, &err) == GF_ERR_INVALID);
+    REQUIRE(gf_pool_new(&p, GF_POOL_MAX_THREADS, &err) == GF_OK);
+    run_many(rng, p, 50);
+    gf_pool_free(p);
 }
 
 int main(void) {

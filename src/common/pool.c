@@ -74,8 +74,8 @@ static void *worker(void *argp) {
 
 gf_status gf_pool_new(gf_pool **out, int n_threads, gf_error *err) {
     *out = NULL;
-    if (n_threads < 1 || n_threads > 1024)
-        return gf_error_set(err, GF_ERR_INVALID, "thread count %d out of range 1..1024", n_threads);
+    if (n_threads < 1 || n_threads > GF_POOL_MAX_THREADS)
+        return gf_error_set(err, GF_ERR_INVALID, "thread count %d out of range 1..%d", n_threads, GF_POOL_MAX_THREADS);
     gf_pool *p = calloc(1, sizeof *p);
     if (!p) return gf_error_set(err, GF_ERR_NOMEM, "out of memory creating a thread pool");
     p->n = n_threads;
@@ -141,8 +141,8 @@ int gf_pool_default_threads(void) {
     if (s && *s) {
         char *end;
         long v = strtol(s, &end, 10);
-        if (!*end && v >= 1 && v <= 1024) return (int)v;
+        if (!*end && v >= 1 && v <= GF_POOL_MAX_THREADS) return (int)v;
     }
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n >= 1 ? (int)(n > 1024 ? 1024 : n) : 1;
+    return n >= 1 ? (int)(n > GF_POOL_MAX_THREADS ? GF_POOL_MAX_THREADS : n) : 1;
 }

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include "common/error.h"
 
+/* Per-thread accumulators in the provers are sized for this many threads; more cores are
+ * used through MPI ranks. */
+#define GF_POOL_MAX_THREADS 64
+
 typedef struct gf_pool gf_pool;
 /* fn is called as fn(ctx, thread_index, begin, end) with begin < end. */
 typedef void (*gf_pool_fn)(void *ctx, int tid, size_t begin, size_t end);
@@ -19,7 +23,8 @@ gf_status gf_pool_new(gf_pool **out, int n_threads, gf_error *err);
 void gf_pool_free(gf_pool *p);
 int gf_pool_threads(const gf_pool *p);     /* 1 for NULL */
 void gf_pool_run(gf_pool *p, size_t n, gf_pool_fn fn, void *ctx);
-/* Threads to use by default: GKRFLOW_THREADS if set and valid, else online CPUs. */
+/* Threads to use by default: GKRFLOW_THREADS if set and valid, else online CPUs (at most
+ * GF_POOL_MAX_THREADS). */
 int gf_pool_default_threads(void);
 
 #endif

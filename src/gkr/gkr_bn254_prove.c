@@ -10,7 +10,7 @@
 #include "gkr/gkr_bn254.h"
 #include "gkr/mle_bn254.h"
 
-#define MAXT 64
+#define MAXT GF_POOL_MAX_THREADS
 #define PAR_MIN 64   /* items below which a loop runs inline (an Fr item is ~100 ns) */
 
 typedef struct { gf_bn254fr v[4]; } acc4;   /* 128 bytes: one thread's sums on its own lines */

@@ -11,7 +11,7 @@
 #include "gkr/mle.h"
 #include "mpi/comm.h"
 
-#define MAXT 64
+#define MAXT GF_POOL_MAX_THREADS
 #define PAR_MIN 256   /* below this many pair-items per round, run inline */
 
 /* Per-layer gates regrouped by the wire they read first (i0 for mul, in for add), built once
@@ -298,7 +298,8 @@ static void p2_prep_vec(void *ctx, int tid, size_t k0, size_t k1) {
         gf_m31ext3x16 acc = gf_m31ext3x16_zero();
         for (uint64_t b = 0; b < P->K; b++) {
             gf_m31x16 tile[16];
-            memcpy(tile, J->vin + b * J->m + 16 * k, sizeof tile);
+            const gf_m31x16 *src = J->vin + b * J->m + 16 * k;
+            for (int s = 0; s < 16; s++) tile[s] = src[s];   /* element copies: a 1 KB memcpy call cost 2% */
             gf_m31x16_transpose16(tile);
             for (int s = 0; s < 16; s++)
                 acc = gf_m31ext3x16_add(acc, gf_m31ext3x16_ext_times_base(P->sb_e[b * 16 + (uint64_t)s], tile[s]));
@@ -607,8 +608,8 @@ static gf_status x_phase_regions(prover *P, const lplan *pl, uint8_t **lev, xjob
     }
     gf_m31ext3 S = gf_m31ext3_zero(), r = S;
     for (unsigned j = 0; j < js; j++) {
-        memset(RJ->acc, 0, sizeof RJ->acc);
-        memset(RJ->sacc, 0, sizeof RJ->sacc);
+        memset(RJ->acc, 0, (size_t)nt * sizeof RJ->acc[0]);
+        memset(RJ->sacc, 0, (size_t)nt * sizeof RJ->sacc[0]);
         RJ->j = j;
         for (size_t q = 0; q < P->n_regions; q++) {
             struct rstate *R = &P->rs[q];
@@ -646,7 +647,7 @@ static gf_status x_phase_regions(prover *P, const lplan *pl, uint8_t **lev, xjob
     gf_m31ext3 ev[3];
     J->src_m = md; J->per_block = md / 2;
     J->vbase = NULL; J->vsrc = P->vA; J->hsrc = P->hg0; J->ex_src = lev[js];
-    memset(J->acc, 0, sizeof J->acc);
+    memset(J->acc, 0, (size_t)nt * sizeof J->acc[0]);
     run(P, P->K * J->per_block, x_eval_dense, J);
     x_collect(P, J, nt, ev);
     r = round_io(P, ev, 3, NULL, 1, &S);
@@ -659,7 +660,7 @@ static gf_status x_phase_regions(prover *P, const lplan *pl, uint8_t **lev, xjob
         J->vbase = NULL; J->vsrc = vs; J->hsrc = hs;
         J->vdst = vbufs[(j - js - 1) & 1]; J->hdst = hbufs[(j - js - 1) & 1];
         J->ex_src = lev[j - 1]; J->ex_dst = lev[j]; J->r = r;
-        memset(J->acc, 0, sizeof J->acc);
+        memset(J->acc, 0, (size_t)nt * sizeof J->acc[0]);
         run(P, P->K * J->per_block, x_fused_ext, J);
         x_collect(P, J, nt, ev);
         r = round_io(P, ev, 3, NULL, 1, &S);
@@ -695,7 +696,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
     const unsigned n = L->in_log, mo = L->out_log;
     const size_t m = (size_t)1 << n;
     const gf_m31x16 *vin = P->vals[l];
-    const int nt = gf_pool_threads(P->pool) > MAXT ? MAXT : gf_pool_threads(P->pool);
+    const int nt = gf_pool_threads(P->pool);   /* <= MAXT, checked by prover_run */
     (void)is_last_layer_processed;
 
     /* Z(z) = eq(rz0, z) + alpha eq(rz1, z); per-gate Z[o] * coef */
@@ -739,7 +740,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         J->P = P; J->pl = pl;
         J->src_m = m; J->per_block = m / 2;
         J->vbase = vin; J->hdst = P->hg0; J->ex_src = lev[0];
-        memset(J->acc, 0, sizeof J->acc);
+        memset(J->acc, 0, (size_t)nt * sizeof J->acc[0]);
         run(P, P->K * J->per_block, x_round0, J);
         gf_m31ext3 ev[3], S = gf_m31ext3_zero();
         x_collect(P, J, nt, ev);
@@ -754,7 +755,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
             J->vbase = j == 1 ? vin : NULL; J->vsrc = vs; J->hsrc = hs;
             J->vdst = vbufs[(j - 1) & 1]; J->hdst = hbufs[(j - 1) & 1];
             J->ex_src = lev[j - 1]; J->ex_dst = lev[j]; J->r = r;
-            memset(J->acc, 0, sizeof J->acc);
+            memset(J->acc, 0, (size_t)nt * sizeof J->acc[0]);
             run(P, P->K * J->per_block, j == 1 ? x_fused_base : x_fused_ext, J);
             x_collect(P, J, nt, ev);
             r = round_io(P, ev, 3, NULL, 1, &S);
@@ -856,7 +857,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
             gf_m31ext3 S2 = gf_m31ext3_zero();
             for (; (m >> (j + 1)) >= 16; j++) {
                 QV->hv = (m >> (j + 1)) / 16;
-                memset(QV->acc, 0, sizeof QV->acc);
+                memset(QV->acc, 0, (size_t)nt * sizeof QV->acc[0]);
                 run(P, QV->hv, j == 0 ? p2v_eval : p2v_fused, QV);
                 gf_m31ext3 ev[3];
                 for (int k = 0; k < 3; k++) {
@@ -879,7 +880,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         Q->M = P->mzx; Q->V = P->vy;
         for (; j < n; j++) {
             Q->h = m >> (j + 1);
-            memset(Q->acc, 0, sizeof Q->acc);
+            memset(Q->acc, 0, sizeof Q->acc[0]);
             p2_eval(Q, 0, 0, Q->h);
             gf_m31ext3 ev[3] = {Q->acc[0][0], Q->acc[0][1], Q->acc[0][2]}, S3 = gf_m31ext3_zero();
             Q->r = round_io(P, ev, 3, &coef2, 0, &S3);
@@ -1200,6 +1201,9 @@ gf_status gf_gkr_m31_prover_run(gf_gkr_m31_prover *G, const gf_m31 *coefs, gf_m3
                     break;
                 }
         }
+    if (!st && gf_pool_threads(pool) > MAXT)
+        st = gf_error_set(err, GF_ERR_INVALID, "the GKR prover uses at most %d threads per process, the pool has %d (use MPI ranks beyond that)",
+                          MAXT, gf_pool_threads(pool));
     if (P->nranks > 1) st = gf_comm_agree(P->comm, st, err);
     if (st) return st;
     P->coefs = coefs; P->vals = vals; P->t = t; P->proof = proof; P->pool = pool; P->err = err; P->st = GF_OK;

@@ -58,8 +58,8 @@ int gf_bench_keccak(int argc, char **argv, gf_bench_out *out) {
         else if (!strcmp(a, "--add") && v) { addp = v; i++; }
         else { fprintf(stderr, "gkrflow bench keccak: unknown or incomplete option '%s'\n", a); return 2; }
     }
-    if (reps < 1 || reps > 100 || threads < 0 || threads > 1024 || instances < 16 || instances > 4096 || !gf_is_pow2((uint64_t)instances)) {
-        fprintf(stderr, "gkrflow bench keccak: need 1 <= reps <= 100, 0 <= threads <= 1024, instances a power of two in 16..4096\n");
+    if (reps < 1 || reps > 100 || threads < 0 || threads > GF_POOL_MAX_THREADS || instances < 16 || instances > 4096 || !gf_is_pow2((uint64_t)instances)) {
+        fprintf(stderr, "gkrflow bench keccak: need 1 <= reps <= 100, 0 <= threads <= 64, instances a power of two in 16..4096\n");
         return 2;
     }
     if (!mulp || !addp) {

@@ -163,8 +163,8 @@ int gf_bench_graph(int argc, char **argv, gf_bench_out *out) {
         else if (!strcmp(a, "--threads") && v) { threads = atoi(v); i++; }
         else { fprintf(stderr, "gkrflow bench graph: unknown or incomplete option '%s'\n", a); return 2; }
     }
-    if (reps < 1 || reps > 20 || threads < 1 || threads > 1024 || !gf_is_pow2(dim) || dim < 2 || dim > 2048 || nc < 1) {
-        fprintf(stderr, "gkrflow bench graph: need 1 <= reps <= 20, 1 <= threads <= 1024, dim a power of two in 2..2048\n");
+    if (reps < 1 || reps > 20 || threads < 1 || threads > GF_POOL_MAX_THREADS || !gf_is_pow2(dim) || dim < 2 || dim > 2048 || nc < 1) {
+        fprintf(stderr, "gkrflow bench graph: need 1 <= reps <= 20, 1 <= threads <= 64, dim a power of two in 2..2048\n");
         return 2;
     }
     char dir[] = "/tmp/gkrflow-bench-XXXXXX";

@@ -45,7 +45,7 @@ int cmd_prove_circuit(int argc, char **argv) {
                "The proof is written atomically (nothing is written on failure).\n"
                "  --public-outputs  prove instead that the inputs evaluate to the outputs listed in the\n"
                "                    proof (for circuits that compute values, such as the Keccak one)\n"
-               "  --threads T       worker threads (default: GKRFLOW_THREADS or all online CPUs)\n");
+               "  --threads T       worker threads, 1..64 (default: GKRFLOW_THREADS or all online CPUs)\n");
         return 0;
     }
     const char *cp = NULL, *wp = NULL, *outp = NULL, *th = NULL;
@@ -56,7 +56,7 @@ int cmd_prove_circuit(int argc, char **argv) {
     if (rc) return rc;
     if (!cp || !wp || !outp) return cli_usage_error(cmd, "--circuit, --witness and --out are required");
     int threads = gf_pool_default_threads();
-    if (th && (threads = (int)cli_int(cmd, "--threads", th, 1, 1024)) < 0) return 2;
+    if (th && (threads = (int)cli_int(cmd, "--threads", th, 1, GF_POOL_MAX_THREADS)) < 0) return 2;
     gf_error err;
     gf_circuit *c = NULL;
     gf_witness *w = NULL;

@@ -108,7 +108,7 @@ int cmd_prove(int argc, char **argv) {
                "  --setup SETUP    setup file from 'gkrflow setup' (default: the transparent setup);\n"
                "                   rejected unless it was made for G\n"
                "  --out PROOF      proof file to write (GKRFGPRF)\n"
-               "  --threads T      worker threads, 1..1024 (default: GKRFLOW_THREADS or all online CPUs;\n"
+               "  --threads T      worker threads, 1..64 (default: GKRFLOW_THREADS or all online CPUs;\n"
                "                   1 per rank under mpiexec)\n"
                "  --quiet          print nothing on success\n"
                "  --json           print the summary as one JSON object (incl. bytes sent per rank)\n"
@@ -165,7 +165,7 @@ int cmd_prove(int argc, char **argv) {
         return cmd_run(rn, rargv);
     }
     int threads = gf_pool_default_threads();
-    if (th && (threads = (int)cli_int(cmd, "--threads", th, 1, 1024)) < 0) return 2;
+    if (th && (threads = (int)cli_int(cmd, "--threads", th, 1, GF_POOL_MAX_THREADS)) < 0) return 2;
     gf_error err;
     gf_graph *g = NULL;
     gf_graph_witness *w = NULL;
