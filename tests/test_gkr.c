@@ -229,10 +229,18 @@ static void setup_transcript(gf_transcript *t) {
     gf_transcript_append_label(t, "commitment-placeholder");
 }
 
-static tinst make_tinst(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log, uint64_t K) {
+/* dense: every compute layer also gets 2^(n+1) extra mul gates (more than wires), so the
+ * prover folds a stored HG table from round 1 on instead of gathering it from the gates */
+static tinst make_tinst_ex(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log, uint64_t K, int dense) {
     tinst T;
     memset(&T, 0, sizeof T);
     T.c = gf_testc_m31_random(rng, n, depth, input_mul, out_log);
+    for (unsigned l = 0; dense && l < depth; l++) {
+        uint32_t h = 1u << (n - 1);
+        if (l == 0 && !input_mul) continue;
+        for (uint32_t g = 0; g < 4 * h; g++)
+            gf_testc_push_mul(&T.c->layers[l], (uint32_t)gf_rng_below(rng, h), (uint32_t)gf_rng_below(rng, h), (uint32_t)gf_rng_below(rng, h), 0);
+    }
     T.K = K;
     gf_transcript t;
     setup_transcript(&t);
@@ -241,6 +249,9 @@ static tinst make_tinst(gf_rng *rng, unsigned n, unsigned depth, int input_mul, 
     build_instance(&T, rng);
     evaluate_all(&T);
     return T;
+}
+static tinst make_tinst(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log, uint64_t K) {
+    return make_tinst_ex(rng, n, depth, input_mul, out_log, K, 0);
 }
 
 static gf_status prove_fast(tinst *T, gf_pool *pool, gf_buf *proof, gf_gkr_claims *cl, gf_error *err) {
@@ -284,9 +295,9 @@ static int claims_match(tinst *T, const gf_gkr_claims *cl) {
     return ok;
 }
 
-static void run_case(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log, uint64_t K,
-                     gf_pool *pool, int naive, int tamper) {
-    tinst T = make_tinst(rng, n, depth, input_mul, out_log, K);
+static void run_case_ex(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log, uint64_t K,
+                        gf_pool *pool, int naive, int tamper, int dense) {
+    tinst T = make_tinst_ex(rng, n, depth, input_mul, out_log, K, dense);
     gf_error err;
     gf_buf proof;
     gf_buf_init(&proof);
@@ -342,6 +353,11 @@ static void run_case(gf_rng *rng, unsigned n, unsigned depth, int input_mul, uns
     free_instance(&T);
 }
 
+static void run_case(gf_rng *rng, unsigned n, unsigned depth, int input_mul, unsigned out_log, uint64_t K,
+                     gf_pool *pool, int naive, int tamper) {
+    run_case_ex(rng, n, depth, input_mul, out_log, K, pool, naive, tamper, 0);
+}
+
 static void test_naive_agreement(gf_rng *rng) {
     run_case(rng, 2, 1, 1, 0, 1, NULL, 1, 0);
     run_case(rng, 3, 2, 1, 1, 1, NULL, 1, 0);
@@ -349,6 +365,10 @@ static void test_naive_agreement(gf_rng *rng) {
     run_case(rng, 4, 3, 1, 1, 2, NULL, 1, 0);
     run_case(rng, 2, 2, 1, 1, 4, NULL, 1, 0);
     run_case(rng, 6, 2, 1, 2, 1, NULL, 1, 0);   /* phase 2 on packed tables */
+    /* dense mul gates: HG folded from a stored table (sparse ones above gather it) */
+    run_case_ex(rng, 3, 2, 1, 1, 2, NULL, 1, 0, 1);
+    run_case_ex(rng, 5, 2, 1, 2, 1, NULL, 1, 0, 1);
+    run_case_ex(rng, 6, 3, 0, 2, 2, NULL, 1, 1, 1);
 }
 
 static void test_round_trips(gf_rng *rng) {

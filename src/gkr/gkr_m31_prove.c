@@ -2,7 +2,8 @@
  * (16 instances per M31Ext3x16) with the fold of round j fused into the evaluation of round
  * j+1, so each round reads its tables once. Phase 2 first collapses lanes and blocks
  * (V~(y) = sum_sb eq(r_sb', sb) V(y, sb)) so its rounds run on 2^in_log scalars instead of
- * N * 2^in_log values. */
+ * N * 2^in_log values. Rounds 1..J (J per layer, while mul gates are sparse) gather HG from
+ * the gates instead of folding a stored table; round 0 derives p(1) from the claim. */
 #include <stdlib.h>
 #include <string.h>
 #include "common/util.h"
@@ -20,7 +21,8 @@
 typedef struct { uint32_t i1, out, coef; } pmul;
 typedef struct { uint32_t out, coef; } padd;
 typedef struct { uint32_t k, i0; } pby1;     /* mul gate k (plan order) listed under its i1 */
-typedef struct { uint32_t *mptr, *aptr, *yptr; pmul *mg; padd *ag; pby1 *yg; } lplan;
+/* lev[j][i]: some wire of the 2^j-range i has a gate (fold level j sparsity mask, block independent) */
+typedef struct { uint32_t *mptr, *aptr, *yptr; pmul *mg; padd *ag; pby1 *yg; uint8_t *lev; } lplan;
 
 typedef struct prover {
     const gf_circuit *c;
@@ -41,9 +43,10 @@ typedef struct prover {
     gf_pool *pool;
     /* scratch, sized for the largest layer */
     gf_m31ext3x16 *hg0, *hgA, *vA, *vB, *W, *p2M, *p2V, *Zv, *Tv;
-    uint8_t *ex;
     lplan *plan;
     gf_m31ext3 *A;   /* add-gate part of HG: sum over x's add gates of Z[out] * coef, lane independent */
+    gf_m31ext3 *A1, *A2, *zw;   /* gather rounds: A folded (ping-pong); zc_mul times eq(r, low bits of i0) */
+    int pub;                         /* public-output mode: the output layer's claim is not known */
     gf_m31ext3 *zc_mul, *zc_add, *sb_e, *sb_v, *sb_h, *mzx, *vy;
     gf_m31ext3 *rz0, *rz1, *rsb, *rsb_new, *rx, *ry;
     int has_rz1;
@@ -107,6 +110,11 @@ typedef struct {
     gf_m31ext3x16 *hdst;
     const uint8_t *ex_src, *ex_dst;
     gf_m31ext3 r;
+    int store_h, want1;          /* round 0 / gather rounds: keep HG for a fold; round 0: accumulate p(1) */
+    uint32_t layer;
+    unsigned gj;                 /* gather rounds: level and folded add part */
+    const gf_m31ext3 *aj;
+    const gf_m31x16 *vin0;       /* the layer's base input (gather reads V(i1) there) */
     gf_m31ext3x16 acc[MAXT][3];
 } xjob;
 
@@ -161,13 +169,15 @@ static void x_round0(void *ctx, int tid, size_t it0, size_t it1) {
         gf_m31ext3x16 *restrict h = J->hdst + b * m;
         gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
         for (; i < iend; i++) {
+            if (!(J->ex_src[2 * i] | J->ex_src[2 * i + 1])) {
+                if (J->store_h) h[2 * i] = h[2 * i + 1] = gf_m31ext3x16_zero();
+                continue;
+            }
             gf_m31ext3x16 h0 = hg_at(P, pl, v, 2 * i), h1 = hg_at(P, pl, v, 2 * i + 1);
-            h[2 * i] = h0;
-            h[2 * i + 1] = h1;
-            if (!(J->ex_src[2 * i] | J->ex_src[2 * i + 1])) continue;
+            if (J->store_h) { h[2 * i] = h0; h[2 * i + 1] = h1; }
             gf_m31x16 v0 = v[2 * i], v1 = v[2 * i + 1];
             loc[0] = gf_m31ext3x16_add(loc[0], gf_m31ext3x16_mul_base(h0, v0));
-            loc[1] = gf_m31ext3x16_add(loc[1], gf_m31ext3x16_mul_base(h1, v1));
+            if (J->want1) loc[1] = gf_m31ext3x16_add(loc[1], gf_m31ext3x16_mul_base(h1, v1));
             gf_m31x16 v2 = gf_m31x16_sub(gf_m31x16_add(v1, v1), v0);
             gf_m31ext3x16 h2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0);
             loc[2] = gf_m31ext3x16_add(loc[2], gf_m31ext3x16_mul_base(h2, v2));
@@ -185,6 +195,8 @@ static inline __attribute__((always_inline)) gf_m31ext3x16 fold_base(gf_m31x16 a
 static inline __attribute__((always_inline)) gf_m31ext3x16 fold_ext(gf_m31ext3x16 a, gf_m31ext3x16 b, gf_m31ext3 r) {
     return gf_m31ext3x16_add(a, gf_m31ext3x16_scale(gf_m31ext3x16_sub(b, a), r));
 }
+
+static inline gf_m31ext3 fold_s(gf_m31ext3 a, gf_m31ext3 b, gf_m31ext3 r) { return gf_m31ext3_add(a, gf_m31ext3_mul(r, gf_m31ext3_sub(b, a))); }
 
 /* Rounds >= 1: fold the previous round's tables with r and evaluate this round's pairs.
  * Two specialisations (base or extension V source); folded values stay in registers for
@@ -221,6 +233,76 @@ static void x_fused_base(void *ctx, int tid, size_t it0, size_t it1) {
         it = (b + 1) * pb;
     }
 }
+
+/* Rounds 1..J without stored or folded HG tables (J per layer, while mul gates are sparse).
+ * After binding x's low j bits to r_0..r_{j-1}, HG at level-j entry x is
+ *   Aj[x] (the add part folded j times: lane independent, one scalar per entry)
+ *   + sum over the mul gates whose i0 lies in x's 2^j wires of zw * V(i1),
+ *   zw = Z[out] coef eq(r_0..r_{j-1}, low j bits of i0),
+ * so a round costs 3 products per gate and block (plus one scalar product per gate and entry,
+ * shared by all blocks) instead of 9 per entry and block for folding a stored HG table; and
+ * round 0 writes no HG table. Only the last gather round stores HG, for the fold rounds. */
+typedef struct { prover *P; const lplan *pl; gf_m31ext3 r; unsigned j; const gf_m31ext3 *asrc; gf_m31ext3 *adst; const uint8_t *lev; } gprep;
+static void x_gather_prep(void *ctx, int tid, size_t x0, size_t x1) {
+    (void)tid;
+    gprep *J = ctx;
+    prover *P = J->P;
+    const lplan *pl = J->pl;
+    const gf_m31ext3 r = J->r, r1 = gf_m31ext3_sub(gf_m31ext3_one(), r);
+    const gf_m31ext3 *zsrc = J->j == 1 ? P->zc_mul : P->zw;
+    const unsigned sh = J->j - 1;    /* source entries are level j-1: 2^sh wires each */
+    for (size_t x = x0; x < x1; x++) {
+        if (!J->lev[x]) { J->adst[x] = gf_m31ext3_zero(); continue; }   /* no gate under x */
+        J->adst[x] = fold_s(J->asrc[2 * x], J->asrc[2 * x + 1], r);
+        uint32_t k0 = pl->mptr[(2 * x) << sh], km = pl->mptr[(2 * x + 1) << sh], k1 = pl->mptr[(2 * x + 2) << sh];
+        for (uint32_t k = k0; k < km; k++) P->zw[k] = gf_m31ext3_mul(r1, zsrc[k]);
+        for (uint32_t k = km; k < k1; k++) P->zw[k] = gf_m31ext3_mul(r, zsrc[k]);
+    }
+}
+static inline __attribute__((always_inline)) gf_m31ext3x16 hgj_at(const prover *P, const lplan *pl, const gf_m31ext3 *aj,
+                                                                  unsigned j, const gf_m31x16 *restrict v, size_t x) {
+    gf_m31ext3x16 acc = gf_m31ext3x16_broadcast(aj[x]);
+    for (uint32_t k = pl->mptr[x << j]; k < pl->mptr[(x + 1) << j]; k++)
+        acc = gf_m31ext3x16_add(acc, gf_m31ext3x16_ext_times_base(P->zw[k], v[pl->mg[k].i1]));
+    return acc;
+}
+/* J->gj: this round's level; J->aj: its folded add part; J->store_h: last gather round. V
+ * folds as in the fused rounds (from the base input in round 1). */
+static inline __attribute__((always_inline)) void x_gather_body(xjob *J, int tid, size_t it0, size_t it1, int base) {
+    const prover *P = J->P;
+    const lplan *pl = J->pl;
+    const size_t pb = J->per_block, m = J->src_m, md = m / 2, min = (size_t)1 << P->c->layers[J->layer].in_log;
+    const gf_m31ext3 r = J->r;
+    const unsigned j = J->gj;
+    const gf_m31ext3 *aj = J->aj;
+    const uint8_t *restrict exd = J->ex_dst;
+    for (size_t it = it0; it < it1;) {
+        size_t b = it / pb, i = it % pb, iend = (b + 1) * pb < it1 ? pb : i + (it1 - it);
+        const gf_m31x16 *restrict vin = J->vin0 + b * min;
+        const gf_m31x16 *restrict vb = base ? J->vbase + b * m : NULL;
+        const gf_m31ext3x16 *restrict vs = base ? NULL : J->vsrc + b * m;
+        gf_m31ext3x16 *restrict vd = J->vdst + b * md, *restrict hd = J->hdst + b * md;
+        gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
+        for (; i < iend; i++) {
+            const size_t a = 4 * i;
+            gf_m31ext3x16 v0, v1;
+            if (base) { v0 = fold_base(vb[a], vb[a + 1], r); v1 = fold_base(vb[a + 2], vb[a + 3], r); }
+            else { v0 = fold_ext(vs[a], vs[a + 1], r); v1 = fold_ext(vs[a + 2], vs[a + 3], r); }
+            vd[2 * i] = v0; vd[2 * i + 1] = v1;
+            if (!(exd[2 * i] | exd[2 * i + 1])) {
+                if (J->store_h) hd[2 * i] = hd[2 * i + 1] = gf_m31ext3x16_zero();
+                continue;
+            }
+            gf_m31ext3x16 h0 = hgj_at(P, pl, aj, j, vin, 2 * i), h1 = hgj_at(P, pl, aj, j, vin, 2 * i + 1);
+            if (J->store_h) { hd[2 * i] = h0; hd[2 * i + 1] = h1; }
+            x_products(loc, h0, h1, v0, v1);
+        }
+        acc_flush(J, tid, b, loc);
+        it = (b + 1) * pb;
+    }
+}
+static void x_gather_base(void *ctx, int tid, size_t it0, size_t it1) { x_gather_body(ctx, tid, it0, it1, 1); }
+static void x_gather_ext(void *ctx, int tid, size_t it0, size_t it1) { x_gather_body(ctx, tid, it0, it1, 0); }
 
 static void x_fused_ext(void *ctx, int tid, size_t it0, size_t it1) {
     xjob *J = ctx;
@@ -421,7 +503,6 @@ static gf_m31ext3 region_vy(const prover *P, size_t y) {
     return gf_m31ext3x16_hsum(acc);
 }
 
-static inline gf_m31ext3 fold_s(gf_m31ext3 a, gf_m31ext3 b, gf_m31ext3 r) { return gf_m31ext3_add(a, gf_m31ext3_mul(r, gf_m31ext3_sub(b, a))); }
 
 /* one region round: products at level j (sizes len >> j) and, when fold, the fold with r */
 typedef struct {
@@ -701,24 +782,25 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
 
     /* Z(z) = eq(rz0, z) + alpha eq(rz1, z); per-gate Z[o] * coef */
     if (gf_mle_eq_table_x16(P->Zv, P->rz0, mo, gf_m31ext3_one())) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    /* S0: the claim the x rounds start from (root only), known except for public outputs */
+    const int top = l == P->c->n_layers - 1, s0_known = !(top && P->pub);
+    gf_m31ext3 S0 = top ? gf_m31ext3_zero() : P->claim_vx;
     if (P->has_rz1) {
         gf_m31ext3 alpha;
         challenge_io(P, &alpha, 1);
         if (gf_mle_eq_table_x16(P->Tv, P->rz1, mo, alpha)) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
         for (size_t z = 0; z < gf_eq16_vectors(mo); z++) P->Zv[z] = gf_m31ext3x16_add(P->Zv[z], P->Tv[z]);
+        S0 = gf_m31ext3_add(S0, gf_m31ext3_mul(alpha, P->claim_vy));
     }
+    for (uint64_t g = 0; g < L->n_const; g++)
+        S0 = gf_m31ext3_sub(S0, gf_m31ext3_mul_base(gf_eq16_at(P->Zv, L->cst[g].out), P->coefs[L->cst[g].coef]));
     const lplan *pl = &P->plan[l];
     prep_job pj = {P, pl};
     run(P, m, prep_wires, &pj);
 
-    /* sparsity masks per fold level (block independent) */
     uint8_t *lev[32];
-    lev[0] = P->ex;
-    for (size_t x = 0; x < m; x++) lev[0][x] = (pl->mptr[x + 1] > pl->mptr[x]) | (pl->aptr[x + 1] > pl->aptr[x]);
-    for (unsigned j = 1; j <= n; j++) {
-        lev[j] = lev[j - 1] + (m >> (j - 1));
-        for (size_t i = 0; i < (m >> j); i++) lev[j][i] = lev[j - 1][2 * i] | lev[j - 1][2 * i + 1];
-    }
+    lev[0] = pl->lev;
+    for (unsigned j = 1; j <= n; j++) lev[j] = lev[j - 1] + (m >> (j - 1));
 
     pack_weights(P, P->rsb);
 
@@ -737,14 +819,20 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         }
         vfin = P->vA; hfin = P->hgA;
     } else {
+        /* rounds 1..ng by gather while the level has at least half as many entries as there
+         * are mul gates (then gathering is cheaper than folding a stored HG) */
+        unsigned ng = 0;
+        while (ng + 1 < n && 2 * (m >> (ng + 1)) >= L->n_mul) ng++;
+        const int gather1 = ng >= 1;
         J->P = P; J->pl = pl;
         J->src_m = m; J->per_block = m / 2;
         J->vbase = vin; J->hdst = P->hg0; J->ex_src = lev[0];
+        J->store_h = !gather1; J->want1 = !s0_known;
         memset(J->acc, 0, (size_t)nt * sizeof J->acc[0]);
         run(P, P->K * J->per_block, x_round0, J);
-        gf_m31ext3 ev[3], S = gf_m31ext3_zero();
+        gf_m31ext3 ev[3], S = S0;
         x_collect(P, J, nt, ev);
-        gf_m31ext3 r = round_io(P, ev, 3, NULL, 0, &S);
+        gf_m31ext3 r = round_io(P, ev, 3, NULL, s0_known, &S);
         P->rx[0] = r;
         /* ping-pong: V: base -> vA -> vB -> vA ...; HG: hg0 -> hgA -> hg0 -> ... */
         gf_m31ext3x16 *vbufs[2] = {P->vA, P->vB}, *hbufs[2] = {P->hgA, P->hg0};
@@ -756,7 +844,15 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
             J->vdst = vbufs[(j - 1) & 1]; J->hdst = hbufs[(j - 1) & 1];
             J->ex_src = lev[j - 1]; J->ex_dst = lev[j]; J->r = r;
             memset(J->acc, 0, (size_t)nt * sizeof J->acc[0]);
-            run(P, P->K * J->per_block, j == 1 ? x_fused_base : x_fused_ext, J);
+            if (j <= ng) {
+                gf_m31ext3 *abuf[2] = {P->A1, P->A2};
+                gprep gp = {P, pl, r, j, j == 1 ? P->A : abuf[j & 1], abuf[(j - 1) & 1], lev[j]};
+                run(P, m >> j, x_gather_prep, &gp);
+                J->layer = l; J->gj = j; J->aj = gp.adst; J->vin0 = vin; J->store_h = j == ng;
+                run(P, P->K * J->per_block, j == 1 ? x_gather_base : x_gather_ext, J);
+            } else {
+                run(P, P->K * J->per_block, j == 1 ? x_fused_base : x_fused_ext, J);
+            }
             x_collect(P, J, nt, ev);
             r = round_io(P, ev, 3, NULL, 1, &S);
             P->rx[j] = r;
@@ -914,7 +1010,7 @@ void gf_gkr_claims_free(gf_gkr_claims *cl) {
 static void free_plan(prover *P) {
     for (uint32_t l = 0; P->plan && l < P->c->n_layers; l++) {
         free(P->plan[l].mptr); free(P->plan[l].aptr); free(P->plan[l].mg); free(P->plan[l].ag);
-        free(P->plan[l].yptr); free(P->plan[l].yg);
+        free(P->plan[l].yptr); free(P->plan[l].yg); free(P->plan[l].lev);
     }
     free(P->plan);
     P->plan = NULL;
@@ -959,6 +1055,11 @@ static int build_plan(prover *P) {
         for (size_t x = 0; x < m; x++)
             for (uint32_t k = pl->mptr[x]; k < pl->mptr[x + 1]; k++) pl->yg[fill[pl->mg[k].i1]++] = (pby1){k, (uint32_t)x};
         free(fill);
+        pl->lev = malloc(2 * m);
+        if (!pl->lev) return -1;
+        for (size_t x = 0; x < m; x++) pl->lev[x] = (pl->mptr[x + 1] > pl->mptr[x]) | (pl->aptr[x + 1] > pl->aptr[x]);
+        for (size_t o = 0, len = m; len > 1; o += len, len /= 2)
+            for (size_t i = 0; i < len / 2; i++) pl->lev[o + len + i] = pl->lev[o + 2 * i] | pl->lev[o + 2 * i + 1];
     }
     return 0;
 }
@@ -979,9 +1080,9 @@ static void free_scratch(prover *P) {
     free(P->gath);
     free_regions(P);
     free_plan(P);
-    free(P->A);
+    free(P->A); free(P->A1); free(P->A2); free(P->zw);
     gf_free_aligned(P->hg0); gf_free_aligned(P->hgA); gf_free_aligned(P->vA); gf_free_aligned(P->vB);
-    gf_free_aligned(P->W); gf_free_aligned(P->p2M); gf_free_aligned(P->p2V); free(P->ex);
+    gf_free_aligned(P->W); gf_free_aligned(P->p2M); gf_free_aligned(P->p2V);
     gf_free_aligned(P->Zv); gf_free_aligned(P->Tv);
     free(P->zc_mul); free(P->zc_add); free(P->sb_e); free(P->sb_v); free(P->sb_h);
     free(P->mzx); free(P->vy); free(P->rz0); free(P->rz1); free(P->rsb); free(P->rsb_new); free(P->rx); free(P->ry);
@@ -1117,11 +1218,13 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     P->W = gf_alloc_aligned(K, sizeof(gf_m31ext3x16));
     P->p2M = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
     P->p2V = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
-    P->ex = malloc(2 * min + 2);
     P->Zv = gf_alloc_aligned(mx / 16 + 1, sizeof(gf_m31ext3x16));
     P->Tv = gf_alloc_aligned(mx / 16 + 1, sizeof(gf_m31ext3x16));
     P->zc_mul = malloc(gm * sizeof *P->zc_mul); P->zc_add = malloc(ga * sizeof *P->zc_add);
     P->A = malloc(min * sizeof *P->A);
+    P->A1 = malloc((min / 2 + 1) * sizeof *P->A1);
+    P->A2 = malloc((min / 4 + 1) * sizeof *P->A2);
+    P->zw = malloc(gm * sizeof *P->zw);
     P->sb_e = malloc(nsbv * sizeof *P->sb_e); P->sb_v = malloc(nsbv * sizeof *P->sb_v); P->sb_h = malloc(nsbv * sizeof *P->sb_h);
     /* scalar phase-2 tables: only layers under 32 wires and the last 16 entries use them */
     P->mzx = malloc(32 * sizeof *P->mzx); P->vy = malloc(32 * sizeof *P->vy);
@@ -1129,7 +1232,7 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     P->rz0 = malloc(nrr * sizeof *P->rz0); P->rz1 = malloc(nrr * sizeof *P->rz1);
     P->rx = malloc(nrr * sizeof *P->rx); P->ry = malloc(nrr * sizeof *P->ry);
     P->rsb = malloc(P->nsb * sizeof *P->rsb); P->rsb_new = malloc(P->nsb * sizeof *P->rsb_new);
-    if (!P->gath || !P->A || !P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->ex || !P->Zv || !P->Tv ||
+    if (!P->gath || !P->A || !P->A1 || !P->A2 || !P->zw || !P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->Zv || !P->Tv ||
         !P->zc_mul || !P->zc_add || !P->sb_e || !P->sb_v || !P->sb_h || !P->mzx || !P->vy || !P->rz0 || !P->rz1 ||
         !P->rx || !P->ry || !P->rsb || !P->rsb_new) {
         gf_gkr_m31_prover_free(G);
@@ -1206,6 +1309,7 @@ gf_status gf_gkr_m31_prover_run(gf_gkr_m31_prover *G, const gf_m31 *coefs, gf_m3
                           MAXT, gf_pool_threads(pool));
     if (P->nranks > 1) st = gf_comm_agree(P->comm, st, err);
     if (st) return st;
+    P->pub = public_outputs;
     P->coefs = coefs; P->vals = vals; P->t = t; P->proof = proof; P->pool = pool; P->err = err; P->st = GF_OK;
 
     /* output claim at (rz, r_sb) */
