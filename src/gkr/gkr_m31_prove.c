@@ -45,6 +45,7 @@ typedef struct prover {
     gf_m31ext3x16 *hg0, *hgA, *vA, *vB, *W, *p2M, *p2V, *Zv, *Tv;
     lplan *plan;
     gf_m31ext3 *A;   /* add-gate part of HG: sum over x's add gates of Z[out] * coef, lane independent */
+    gf_m31ext3 *eqhi[2];             /* high halves of eq tables (2^(k-4) scalars each) */
     gf_m31ext3 *A1, *A2, *zw;   /* gather rounds: A folded (ping-pong); zc_mul times eq(r, low bits of i0) */
     int pub;                         /* public-output mode: the output layer's claim is not known */
     gf_m31ext3 *zc_mul, *zc_add, *sb_e, *sb_v, *sb_h, *mzx, *vy;
@@ -95,6 +96,35 @@ static void challenge_io(prover *P, gf_m31ext3 *out, size_t n) {
 static void run(prover *P, size_t n, gf_pool_fn fn, void *ctx) {
     if (n < PAR_MIN) fn(ctx, 0, 0, n);
     else gf_pool_run(P->pool, n, fn, ctx);
+}
+
+/* out = s0 eq(r0, .) [+ s1 eq(r1, .)] over k variables, packed as gf_mle_eq_table_x16 does
+ * (lanes = low 4 variables): the small high tables are built serially, the 2^(k-4) packed
+ * products split over the pool (the prover builds three such tables per layer). */
+typedef struct { gf_m31ext3x16 *out, L[2]; const gf_m31ext3 *hi[2]; int two; } eqjob;
+static void eq_fill(void *ctx, int tid, size_t j0, size_t j1) {
+    (void)tid;
+    eqjob *J = ctx;
+    for (size_t j = j0; j < j1; j++) {
+        gf_m31ext3x16 v = gf_m31ext3x16_scale(J->L[0], J->hi[0][j]);
+        J->out[j] = J->two ? gf_m31ext3x16_add(v, gf_m31ext3x16_scale(J->L[1], J->hi[1][j])) : v;
+    }
+}
+static void eq_build(prover *P, gf_m31ext3x16 *out, unsigned k, const gf_m31ext3 *r0, gf_m31ext3 s0, const gf_m31ext3 *r1,
+                     gf_m31ext3 s1) {
+    eqjob J;
+    J.out = out;
+    J.two = r1 != NULL;
+    unsigned kl = k < 4 ? k : 4;
+    for (int q = 0; q <= J.two; q++) {
+        gf_m31ext3 lo[16];
+        gf_mle_eq_table(lo, q ? r1 : r0, kl, q ? s1 : s0);
+        J.L[q] = gf_m31ext3x16_zero();
+        for (size_t s2 = 0; s2 < ((size_t)1 << kl); s2++) gf_m31ext3x16_set_lane(&J.L[q], (int)s2, lo[s2]);
+        gf_mle_eq_table(P->eqhi[q], (q ? r1 : r0) + kl, k - kl, gf_m31ext3_one());
+        J.hi[q] = P->eqhi[q];
+    }
+    run(P, (size_t)1 << (k - kl), eq_fill, &J);
 }
 
 /* ---------- phase 1, x rounds ---------- */
@@ -781,16 +811,16 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
     (void)is_last_layer_processed;
 
     /* Z(z) = eq(rz0, z) + alpha eq(rz1, z); per-gate Z[o] * coef */
-    if (gf_mle_eq_table_x16(P->Zv, P->rz0, mo, gf_m31ext3_one())) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     /* S0: the claim the x rounds start from (root only), known except for public outputs */
     const int top = l == P->c->n_layers - 1, s0_known = !(top && P->pub);
     gf_m31ext3 S0 = top ? gf_m31ext3_zero() : P->claim_vx;
     if (P->has_rz1) {
         gf_m31ext3 alpha;
         challenge_io(P, &alpha, 1);
-        if (gf_mle_eq_table_x16(P->Tv, P->rz1, mo, alpha)) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
-        for (size_t z = 0; z < gf_eq16_vectors(mo); z++) P->Zv[z] = gf_m31ext3x16_add(P->Zv[z], P->Tv[z]);
+        eq_build(P, P->Zv, mo, P->rz0, gf_m31ext3_one(), P->rz1, alpha);
         S0 = gf_m31ext3_add(S0, gf_m31ext3_mul(alpha, P->claim_vy));
+    } else {
+        eq_build(P, P->Zv, mo, P->rz0, gf_m31ext3_one(), NULL, gf_m31ext3_zero());
     }
     for (uint64_t g = 0; g < L->n_const; g++)
         S0 = gf_m31ext3_sub(S0, gf_m31ext3_mul_base(gf_eq16_at(P->Zv, L->cst[g].out), P->coefs[L->cst[g].coef]));
@@ -938,7 +968,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
 
     if (L->n_mul > 0) {
         gf_m31ext3 coef2 = gf_m31ext3_mul(eq_fin, vx);
-        if (gf_mle_eq_table_x16(P->Tv, P->rx, n, gf_m31ext3_one())) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+        eq_build(P, P->Tv, n, P->rx, gf_m31ext3_one(), NULL, gf_m31ext3_zero());
         pack_weights(P, P->rsb_new);
         p2prep pp = {P, pl, (l == 0 && P->n_regions) ? NULL : vin, m};
         if (m >= 32) run(P, m / 16, p2_prep_vec, &pp);
@@ -1083,7 +1113,7 @@ static void free_scratch(prover *P) {
     free(P->A); free(P->A1); free(P->A2); free(P->zw);
     gf_free_aligned(P->hg0); gf_free_aligned(P->hgA); gf_free_aligned(P->vA); gf_free_aligned(P->vB);
     gf_free_aligned(P->W); gf_free_aligned(P->p2M); gf_free_aligned(P->p2V);
-    gf_free_aligned(P->Zv); gf_free_aligned(P->Tv);
+    gf_free_aligned(P->Zv); gf_free_aligned(P->Tv); free(P->eqhi[0]); free(P->eqhi[1]);
     free(P->zc_mul); free(P->zc_add); free(P->sb_e); free(P->sb_v); free(P->sb_h);
     free(P->mzx); free(P->vy); free(P->rz0); free(P->rz1); free(P->rsb); free(P->rsb_new); free(P->rx); free(P->ry);
 }
@@ -1220,6 +1250,8 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     P->p2V = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
     P->Zv = gf_alloc_aligned(mx / 16 + 1, sizeof(gf_m31ext3x16));
     P->Tv = gf_alloc_aligned(mx / 16 + 1, sizeof(gf_m31ext3x16));
+    P->eqhi[0] = malloc((mx / 16 + 1) * sizeof(gf_m31ext3));
+    P->eqhi[1] = malloc((mx / 16 + 1) * sizeof(gf_m31ext3));
     P->zc_mul = malloc(gm * sizeof *P->zc_mul); P->zc_add = malloc(ga * sizeof *P->zc_add);
     P->A = malloc(min * sizeof *P->A);
     P->A1 = malloc((min / 2 + 1) * sizeof *P->A1);
@@ -1232,7 +1264,7 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     P->rz0 = malloc(nrr * sizeof *P->rz0); P->rz1 = malloc(nrr * sizeof *P->rz1);
     P->rx = malloc(nrr * sizeof *P->rx); P->ry = malloc(nrr * sizeof *P->ry);
     P->rsb = malloc(P->nsb * sizeof *P->rsb); P->rsb_new = malloc(P->nsb * sizeof *P->rsb_new);
-    if (!P->gath || !P->A || !P->A1 || !P->A2 || !P->zw || !P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->Zv || !P->Tv ||
+    if (!P->gath || !P->A || !P->A1 || !P->A2 || !P->zw || !P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->Zv || !P->Tv || !P->eqhi[0] || !P->eqhi[1] ||
         !P->zc_mul || !P->zc_add || !P->sb_e || !P->sb_v || !P->sb_h || !P->mzx || !P->vy || !P->rz0 || !P->rz1 ||
         !P->rx || !P->ry || !P->rsb || !P->rsb_new) {
         gf_gkr_m31_prover_free(G);
