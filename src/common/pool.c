@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "common/pool.h"
+#include "common/util.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -12,7 +13,7 @@
  * has acknowledged it, so no worker can still be claiming chunks when the next job's
  * parameters and counters are written (a late worker would otherwise run a chunk of the
  * next job twice). */
-#define CHUNKS_PER_THREAD 4
+#define CHUNKS_PER_THREAD 8
 
 struct gf_pool {
     int n;                          /* threads including the caller */
@@ -20,7 +21,7 @@ struct gf_pool {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     _Atomic unsigned long gen;      /* bumped once per job */
-    _Atomic size_t next;            /* next chunk to claim */
+    struct { _Alignas(64) _Atomic size_t next; } *own;   /* per thread: next own chunk to claim */
     _Atomic size_t done;            /* chunks finished */
     _Atomic int acked;              /* workers done with the current job */
     _Atomic int stop;
@@ -37,14 +38,19 @@ static inline void cpu_relax(void) {
 #endif
 }
 
+/* Chunks of owner o are [o * cpt, (o + 1) * cpt) of nchunks = n_threads * cpt. */
 static void work(gf_pool *p, int tid) {
-    const size_t n = p->njobs, c = p->nchunks;
-    for (;;) {
-        size_t k = atomic_fetch_add_explicit(&p->next, 1, memory_order_acq_rel);
-        if (k >= c) return;
-        size_t b = n * k / c, e = n * (k + 1) / c;
-        if (b < e) p->fn(p->ctx, tid, b, e);
-        atomic_fetch_add_explicit(&p->done, 1, memory_order_acq_rel);
+    const size_t n = p->njobs, c = p->nchunks, cpt = c / (size_t)p->n;
+    for (int d = 0; d < p->n; d++) {
+        int o = (tid + d) % p->n;
+        for (;;) {
+            size_t k = atomic_fetch_add_explicit(&p->own[o].next, 1, memory_order_acq_rel);
+            if (k >= cpt) break;
+            k += (size_t)o * cpt;
+            size_t b = n * k / c, e = n * (k + 1) / c;
+            if (b < e) p->fn(p->ctx, tid, b, e);
+            atomic_fetch_add_explicit(&p->done, 1, memory_order_acq_rel);
+        }
     }
 }
 
@@ -82,7 +88,8 @@ gf_status gf_pool_new(gf_pool **out, int n_threads, gf_error *err) {
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     p->th = calloc((size_t)n_threads, sizeof *p->th);
-    if (!p->th) { gf_pool_free(p); return gf_error_set(err, GF_ERR_NOMEM, "out of memory creating a thread pool"); }
+    p->own = gf_alloc_aligned((size_t)n_threads, sizeof *p->own);
+    if (!p->th || !p->own) { gf_pool_free(p); return gf_error_set(err, GF_ERR_NOMEM, "out of memory creating a thread pool"); }
     for (int i = 1; i < n_threads; i++) {
         worker_arg *a = malloc(sizeof *a);
         if (a) { a->p = p; a->tid = i; }
@@ -108,6 +115,7 @@ void gf_pool_free(gf_pool *p) {
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     free(p->th);
+    gf_free_aligned(p->own);
     free(p);
 }
 
@@ -116,12 +124,13 @@ int gf_pool_threads(const gf_pool *p) { return p ? p->n : 1; }
 void gf_pool_run(gf_pool *p, size_t n, gf_pool_fn fn, void *ctx) {
     if (n == 0) return;
     if (!p || p->n == 1 || n == 1) { fn(ctx, 0, 0, n); return; }
-    size_t c = (size_t)p->n * CHUNKS_PER_THREAD;
+    /* every thread owns the same number of chunks; with fewer items than that, some chunks
+     * are empty (b == e) and cost one counter increment */
     p->fn = fn;
     p->ctx = ctx;
     p->njobs = n;
-    p->nchunks = c < n ? c : n;
-    atomic_store(&p->next, 0);
+    p->nchunks = (size_t)p->n * (n >= (size_t)p->n * CHUNKS_PER_THREAD ? CHUNKS_PER_THREAD : 1);
+    for (int i = 0; i < p->n; i++) atomic_store_explicit(&p->own[i].next, 0, memory_order_relaxed);
     atomic_store(&p->done, 0);
     atomic_store(&p->acked, 0);
     pthread_mutex_lock(&p->mu);
