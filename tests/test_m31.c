@@ -148,6 +148,8 @@ static void test_m31ext3_arith(gf_rng *rng) {
         }
         gf_m31ext3 m = naive_ext_mul(a, b);
         CHECK(gf_m31ext3_eq(gf_m31ext3_mul(a, b), m));
+        gf_m31ext3_const kb = gf_m31ext3_const_prep(b);
+        CHECK(gf_m31ext3_eq(gf_m31ext3_mul_const(a, &kb), m));
         CHECK(gf_m31ext3_eq(gf_m31ext3_sqr(a), naive_ext_mul(a, a)));
         CHECK(ext_eq_u64(gf_m31ext3_add(a, b), (a.c[0] + (uint64_t)b.c[0]) % P, (a.c[1] + (uint64_t)b.c[1]) % P,
                          (a.c[2] + (uint64_t)b.c[2]) % P));

@@ -278,15 +278,16 @@ static void x_gather_prep(void *ctx, int tid, size_t x0, size_t x1) {
     gprep *J = ctx;
     prover *P = J->P;
     const lplan *pl = J->pl;
-    const gf_m31ext3 r = J->r, r1 = gf_m31ext3_sub(gf_m31ext3_one(), r);
+    const gf_m31ext3_const r = gf_m31ext3_const_prep(J->r), r1 = gf_m31ext3_const_prep(gf_m31ext3_sub(gf_m31ext3_one(), J->r));
     const gf_m31ext3 *zsrc = J->j == 1 ? P->zc_mul : P->zw;
     const unsigned sh = J->j - 1;    /* source entries are level j-1: 2^sh wires each */
     for (size_t x = x0; x < x1; x++) {
         if (!J->lev[x]) { J->adst[x] = gf_m31ext3_zero(); continue; }   /* no gate under x */
-        J->adst[x] = fold_s(J->asrc[2 * x], J->asrc[2 * x + 1], r);
+        gf_m31ext3 a = J->asrc[2 * x];
+        J->adst[x] = gf_m31ext3_add(a, gf_m31ext3_mul_const(gf_m31ext3_sub(J->asrc[2 * x + 1], a), &r));
         uint32_t k0 = pl->mptr[(2 * x) << sh], km = pl->mptr[(2 * x + 1) << sh], k1 = pl->mptr[(2 * x + 2) << sh];
-        for (uint32_t k = k0; k < km; k++) P->zw[k] = gf_m31ext3_mul(r1, zsrc[k]);
-        for (uint32_t k = km; k < k1; k++) P->zw[k] = gf_m31ext3_mul(r, zsrc[k]);
+        for (uint32_t k = k0; k < km; k++) P->zw[k] = gf_m31ext3_mul_const(zsrc[k], &r1);
+        for (uint32_t k = km; k < k1; k++) P->zw[k] = gf_m31ext3_mul_const(zsrc[k], &r);
     }
 }
 static inline __attribute__((always_inline)) gf_m31ext3x16 hgj_at(const prover *P, const lplan *pl, const gf_m31ext3 *aj,
