@@ -203,6 +203,20 @@ static void test_eval_random(gf_rng *r) {
             uint32_t lg = i < c->n_layers ? c->layers[i].in_log : c->layers[i - 1].out_log;
             CHECK(memcmp(v2[i], vals[i], (n_blocks << lg) * sizeof(gf_m31x16)) == 0);
         }
+        /* the plan path (first writers store, unwritten outputs zeroed) on dirty buffers too */
+        gf_circuit_eval_plan *plan = NULL;
+        REQUIRE(gf_circuit_eval_plan_new(&plan, c, &err) == GF_OK);
+        for (uint32_t i = 1; i <= c->n_layers; i++) {
+            uint32_t lg = c->layers[i - 1].out_log;
+            for (uint64_t x = 0; x < (n_blocks << lg); x++) v2[i][x] = gf_m31x16_broadcast(gf_m31_random(r));
+        }
+        REQUIRE(gf_circuit_eval_m31x16_plan(c, plan, coefs, n_blocks, v2, &err) == GF_OK);
+        for (uint32_t i = 0; i <= c->n_layers; i++) {
+            uint32_t lg = i < c->n_layers ? c->layers[i].in_log : c->layers[i - 1].out_log;
+            CHECK_MSG(memcmp(v2[i], vals[i], (n_blocks << lg) * sizeof(gf_m31x16)) == 0, "trial %d: plan evaluation differs at layer %u", trial, i);
+        }
+        CHECK(gf_circuit_eval_m31x16_plan(c, NULL, coefs, n_blocks, v2, &err) == GF_ERR_INVALID);
+        gf_circuit_eval_plan_free(plan);
         gf_circuit_vals_free(c, v2);
         /* the witness packing helper produces the same layout */
         gf_witness *w = NULL;

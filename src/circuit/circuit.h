@@ -118,6 +118,17 @@ gf_status gf_circuit_vals_alloc(const gf_circuit *c, uint64_t n_blocks, gf_m31x1
  * work itself). vals[0] must hold the input; vals[1..n_layers] are overwritten. */
 gf_status gf_circuit_eval_m31x16_into(const gf_circuit *c, const gf_m31 *coefs, uint64_t n_blocks,
                                       gf_m31x16 **vals, gf_error *err);
+/* Evaluation plan: for every gate, whether it is the first (in mul, add, const order) to
+ * write its output, and the outputs no gate writes. With it, evaluation into reused arrays
+ * stores the first contribution instead of clearing each layer's outputs first (clearing
+ * was ~40% of the packed evaluation of the Keccak circuit). Built once per circuit; the
+ * circuit must not change afterwards. */
+typedef struct gf_circuit_eval_plan gf_circuit_eval_plan;
+gf_status gf_circuit_eval_plan_new(gf_circuit_eval_plan **out, const gf_circuit *c, gf_error *err);
+void gf_circuit_eval_plan_free(gf_circuit_eval_plan *p);
+/* gf_circuit_eval_m31x16_into with a plan of c: same values, no clearing. */
+gf_status gf_circuit_eval_m31x16_plan(const gf_circuit *c, const gf_circuit_eval_plan *p, const gf_m31 *coefs,
+                                      uint64_t n_blocks, gf_m31x16 **vals, gf_error *err);
 /* Single-instance BN254 evaluation (field must be BN254); output has 2^out_log(last) entries. */
 gf_status gf_circuit_eval_bn254(const gf_circuit *c, const gf_bn254fr *coefs, const gf_bn254fr *input,
                                 gf_bn254fr *output, gf_error *err);

@@ -112,6 +112,105 @@ gf_status gf_circuit_eval_m31x16(const gf_circuit *c, const gf_m31 *coefs, const
     return GF_OK;
 }
 
+struct gf_circuit_eval_plan {
+    uint32_t n_layers;
+    uint64_t **first;     /* per layer: bit g = gate g (mul, then add, then const) writes first */
+    uint32_t **zero;      /* per layer: outputs no gate writes */
+    uint64_t *n_zero;
+};
+
+void gf_circuit_eval_plan_free(gf_circuit_eval_plan *p) {
+    if (!p) return;
+    for (uint32_t i = 0; i < p->n_layers; i++) {
+        if (p->first) free(p->first[i]);
+        if (p->zero) free(p->zero[i]);
+    }
+    free(p->first); free(p->zero); free(p->n_zero);
+    free(p);
+}
+
+gf_status gf_circuit_eval_plan_new(gf_circuit_eval_plan **out, const gf_circuit *c, gf_error *err) {
+    if (!out) return gf_error_set(err, GF_ERR_INVALID, "eval_plan_new: out is NULL");
+    *out = NULL;
+    if (!c) return gf_error_set(err, GF_ERR_INVALID, "eval_plan_new: circuit is NULL");
+    gf_circuit_eval_plan *p = calloc(1, sizeof *p);
+    if (!p) return gf_error_set(err, GF_ERR_NOMEM, "eval_plan_new: out of memory");
+    p->n_layers = c->n_layers;
+    p->first = calloc(c->n_layers, sizeof *p->first);
+    p->zero = calloc(c->n_layers, sizeof *p->zero);
+    p->n_zero = calloc(c->n_layers, sizeof *p->n_zero);
+    uint64_t *seen = NULL;
+    gf_status st = (!p->first || !p->zero || !p->n_zero) ? GF_ERR_NOMEM : GF_OK;
+    for (uint32_t i = 0; !st && i < c->n_layers; i++) {
+        const gf_layer *l = &c->layers[i];
+        uint64_t ng = l->n_mul + l->n_add + l->n_const, no = 1ull << l->out_log;
+        p->first[i] = calloc(ng / 64 + 1, sizeof(uint64_t));
+        free(seen);
+        seen = calloc(no / 64 + 1, sizeof(uint64_t));
+        if (!p->first[i] || !seen) { st = GF_ERR_NOMEM; break; }
+        for (uint64_t g = 0; g < ng; g++) {
+            uint32_t o = g < l->n_mul ? l->mul[g].out : g < l->n_mul + l->n_add ? l->add[g - l->n_mul].out
+                                                                                 : l->cst[g - l->n_mul - l->n_add].out;
+            if (!(seen[o >> 6] >> (o & 63) & 1)) {
+                seen[o >> 6] |= 1ull << (o & 63);
+                p->first[i][g >> 6] |= 1ull << (g & 63);
+            }
+        }
+        uint64_t nz = 0;
+        for (uint64_t o = 0; o < no; o++) nz += !(seen[o >> 6] >> (o & 63) & 1);
+        p->zero[i] = malloc((nz + 1) * sizeof(uint32_t));
+        if (!p->zero[i]) { st = GF_ERR_NOMEM; break; }
+        for (uint64_t o = 0; o < no; o++)
+            if (!(seen[o >> 6] >> (o & 63) & 1)) p->zero[i][p->n_zero[i]++] = (uint32_t)o;
+    }
+    free(seen);
+    if (st) { gf_circuit_eval_plan_free(p); return gf_error_set(err, st, "eval_plan_new: out of memory"); }
+    *out = p;
+    return GF_OK;
+}
+
+/* First writers store coef * t (accumulating onto a zero vector); the pointer select keeps
+ * the loop free of unpredictable branches. */
+static void gf_circuit_eval_layer_plan_(const gf_layer *l, const uint64_t *first, const uint32_t *zero, uint64_t n_zero,
+                                        const gf_m31 *coefs, const gf_m31x16 *restrict in, gf_m31x16 *restrict out) {
+    const gf_m31x16 z = gf_m31x16_zero();
+    const gf_gate_mul *mul = l->mul;
+    uint64_t g = 0;
+    for (uint64_t k = 0; k < l->n_mul; k++, g++) {
+        gf_m31x16 t = gf_m31x16_mul(in[mul[k].in0], in[mul[k].in1]);
+        const gf_m31x16 *base = (first[g >> 6] >> (g & 63) & 1) ? &z : &out[mul[k].out];
+        out[mul[k].out] = gf_circuit_acc_(*base, t, coefs[mul[k].coef]);
+    }
+    const gf_gate_add *add = l->add;
+    for (uint64_t k = 0; k < l->n_add; k++, g++) {
+        const gf_m31x16 *base = (first[g >> 6] >> (g & 63) & 1) ? &z : &out[add[k].out];
+        out[add[k].out] = gf_circuit_acc_(*base, in[add[k].in], coefs[add[k].coef]);
+    }
+    const gf_gate_const *cst = l->cst;
+    for (uint64_t k = 0; k < l->n_const; k++, g++) {
+        const gf_m31x16 *base = (first[g >> 6] >> (g & 63) & 1) ? &z : &out[cst[k].out];
+        out[cst[k].out] = gf_m31x16_add(*base, gf_m31x16_broadcast(coefs[cst[k].coef]));
+    }
+    for (uint64_t k = 0; k < n_zero; k++) out[zero[k]] = z;
+}
+
+gf_status gf_circuit_eval_m31x16_plan(const gf_circuit *c, const gf_circuit_eval_plan *p, const gf_m31 *coefs,
+                                      uint64_t n_blocks, gf_m31x16 **vals, gf_error *err) {
+    gf_status st = gf_circuit_eval_check_(c, coefs, 1, n_blocks, err);
+    if (st) return st;
+    if (!vals || !p || p->n_layers != c->n_layers)
+        return gf_error_set(err, GF_ERR_INVALID, "eval_m31x16_plan: %s", !vals ? "vals is NULL" : "plan missing or not made for this circuit");
+    for (uint32_t i = 0; i <= c->n_layers; i++)
+        if (!vals[i]) return gf_error_set(err, GF_ERR_INVALID, "eval_m31x16_plan: vals[%" PRIu32 "] is NULL", i);
+    for (uint32_t i = 0; i < c->n_layers; i++) {
+        const gf_layer *l = &c->layers[i];
+        const uint64_t in_n = 1ull << l->in_log, out_n = 1ull << l->out_log;
+        for (uint64_t b = 0; b < n_blocks; b++)
+            gf_circuit_eval_layer_plan_(l, p->first[i], p->zero[i], p->n_zero[i], coefs, vals[i] + b * in_n, vals[i + 1] + b * out_n);
+    }
+    return GF_OK;
+}
+
 static uint32_t gf_circuit_max_log_(const gf_circuit *c) {
     uint32_t m = c->layers[0].in_log;
     for (uint32_t i = 0; i < c->n_layers; i++) if (c->layers[i].out_log > m) m = c->layers[i].out_log;

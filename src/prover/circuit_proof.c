@@ -20,6 +20,7 @@ struct gf_circuit_prover {
     uint8_t digest[32];
     gf_m31x16 **vals;
     gf_m31x16 ***block_vals;   /* per-block views into vals, for parallel evaluation */
+    gf_circuit_eval_plan *eplan;   /* evaluation into the reused vals without clearing them */
     gf_gkr_m31_prover *gkr;
 };
 
@@ -33,6 +34,7 @@ gf_status gf_circuit_prover_new(gf_circuit_prover **out, const gf_circuit *c, ui
     p->K = K;
     gf_status st;
     if ((st = gf_circuit_digest(c, p->digest, err)) || (st = gf_circuit_vals_alloc(c, K, &p->vals, err)) ||
+        (st = gf_circuit_eval_plan_new(&p->eplan, c, err)) ||
         (st = gf_gkr_m31_prover_new(&p->gkr, c, K, err))) {
         gf_circuit_prover_free(p);
         return st;
@@ -56,6 +58,7 @@ void gf_circuit_prover_free(gf_circuit_prover *p) {
     for (uint64_t b = 0; p->block_vals && b < p->K; b++) free(p->block_vals[b]);
     free(p->block_vals);
     gf_circuit_vals_free(p->c, p->vals);
+    gf_circuit_eval_plan_free(p->eplan);
     gf_gkr_m31_prover_free(p->gkr);
     free(p);
 }
@@ -66,7 +69,7 @@ typedef struct { gf_circuit_prover *p; const gf_m31 *coefs; gf_status st[64]; } 
 static void eval_blocks(void *ctx, int tid, size_t b0, size_t b1) {
     eval_job *J = ctx;
     for (size_t b = b0; b < b1; b++) {
-        gf_status st = gf_circuit_eval_m31x16_into(J->p->c, J->coefs, 1, J->p->block_vals[b], NULL);
+        gf_status st = gf_circuit_eval_m31x16_plan(J->p->c, J->p->eplan, J->coefs, 1, J->p->block_vals[b], NULL);
         if (st && tid < 64) J->st[tid] = st;
     }
 }
