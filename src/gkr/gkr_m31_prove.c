@@ -48,7 +48,7 @@ typedef struct prover {
     gf_m31ext3 *eqhi[2];             /* high halves of eq tables (2^(k-4) scalars each) */
     gf_m31ext3 *A1, *A2, *zw;   /* gather rounds: A folded (ping-pong); zc_mul times eq(r, low bits of i0) */
     int pub;                         /* public-output mode: the output layer's claim is not known */
-    gf_m31ext3 *zc_mul, *zc_add, *sb_e, *sb_v, *sb_h, *mzx, *vy;
+    gf_m31ext3 *zc_mul, *sb_e, *sb_v, *sb_h, *mzx, *vy;
     gf_m31ext3 *rz0, *rz1, *rsb, *rsb_new, *rx, *ry;
     int has_rz1;
     gf_m31ext3 claim_vx, claim_vy;   /* claims left by the last processed layer */
@@ -1115,7 +1115,7 @@ static void free_scratch(prover *P) {
     gf_free_aligned(P->hg0); gf_free_aligned(P->hgA); gf_free_aligned(P->vA); gf_free_aligned(P->vB);
     gf_free_aligned(P->W); gf_free_aligned(P->p2M); gf_free_aligned(P->p2V);
     gf_free_aligned(P->Zv); gf_free_aligned(P->Tv); free(P->eqhi[0]); free(P->eqhi[1]);
-    free(P->zc_mul); free(P->zc_add); free(P->sb_e); free(P->sb_v); free(P->sb_h);
+    free(P->zc_mul); free(P->sb_e); free(P->sb_v); free(P->sb_h);
     free(P->mzx); free(P->vy); free(P->rz0); free(P->rz1); free(P->rsb); free(P->rsb_new); free(P->rx); free(P->ry);
 }
 
@@ -1222,14 +1222,15 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     P->c = c; P->K = n_blocks; P->kb = gf_log2_u64(n_blocks); P->nsb = 4 + P->kb + P->kr;
     P->gath = malloc(3 * (size_t)P->nranks * sizeof *P->gath);
     unsigned nin = 0, nout = 0, ndense = 0;
-    uint64_t gm = 1, ga = 1;
+    uint64_t gm = 1, gmd = 1;   /* most mul gates in a layer; in a layer proved from dense tables */
     for (uint32_t l = 0; l < c->n_layers; l++) {
         if (c->layers[l].in_log > nin) nin = c->layers[l].in_log;
         if (c->layers[l].out_log > nout) nout = c->layers[l].out_log;
         if (c->layers[l].n_mul > gm) gm = c->layers[l].n_mul;
-        if (c->layers[l].n_add > ga) ga = c->layers[l].n_add;
         if ((l > 0 || !nr) && c->layers[l].in_log > ndense) ndense = c->layers[l].in_log;
+        if ((l > 0 || !nr) && c->layers[l].n_mul > gmd) gmd = c->layers[l].n_mul;
     }
+    const size_t mgd = (size_t)1 << ndense;   /* widest layer the gather rounds run on */
     gf_status st = GF_OK;
     if (build_plan(P)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory building the gate plan");
     if (!st && nr) {
@@ -1249,15 +1250,16 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     P->W = gf_alloc_aligned(K, sizeof(gf_m31ext3x16));
     P->p2M = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
     P->p2V = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
-    P->Zv = gf_alloc_aligned(mx / 16 + 1, sizeof(gf_m31ext3x16));
-    P->Tv = gf_alloc_aligned(mx / 16 + 1, sizeof(gf_m31ext3x16));
+    /* Z is over a layer's outputs, T (eq(rx)) over its inputs */
+    P->Zv = gf_alloc_aligned(mout / 16 + 1, sizeof(gf_m31ext3x16));
+    P->Tv = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
     P->eqhi[0] = malloc((mx / 16 + 1) * sizeof(gf_m31ext3));
     P->eqhi[1] = malloc((mx / 16 + 1) * sizeof(gf_m31ext3));
-    P->zc_mul = malloc(gm * sizeof *P->zc_mul); P->zc_add = malloc(ga * sizeof *P->zc_add);
+    P->zc_mul = malloc(gm * sizeof *P->zc_mul);
     P->A = malloc(min * sizeof *P->A);
-    P->A1 = malloc((min / 2 + 1) * sizeof *P->A1);
-    P->A2 = malloc((min / 4 + 1) * sizeof *P->A2);
-    P->zw = malloc(gm * sizeof *P->zw);
+    P->A1 = malloc((mgd / 2 + 1) * sizeof *P->A1);
+    P->A2 = malloc((mgd / 4 + 1) * sizeof *P->A2);
+    P->zw = malloc(gmd * sizeof *P->zw);
     P->sb_e = malloc(nsbv * sizeof *P->sb_e); P->sb_v = malloc(nsbv * sizeof *P->sb_v); P->sb_h = malloc(nsbv * sizeof *P->sb_h);
     /* scalar phase-2 tables: only layers under 32 wires and the last 16 entries use them */
     P->mzx = malloc(32 * sizeof *P->mzx); P->vy = malloc(32 * sizeof *P->vy);
@@ -1266,7 +1268,7 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     P->rx = malloc(nrr * sizeof *P->rx); P->ry = malloc(nrr * sizeof *P->ry);
     P->rsb = malloc(P->nsb * sizeof *P->rsb); P->rsb_new = malloc(P->nsb * sizeof *P->rsb_new);
     if (!P->gath || !P->A || !P->A1 || !P->A2 || !P->zw || !P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->Zv || !P->Tv || !P->eqhi[0] || !P->eqhi[1] ||
-        !P->zc_mul || !P->zc_add || !P->sb_e || !P->sb_v || !P->sb_h || !P->mzx || !P->vy || !P->rz0 || !P->rz1 ||
+        !P->zc_mul || !P->sb_e || !P->sb_v || !P->sb_h || !P->mzx || !P->vy || !P->rz0 || !P->rz1 ||
         !P->rx || !P->ry || !P->rsb || !P->rsb_new) {
         gf_gkr_m31_prover_free(G);
         return gf_error_set(err, GF_ERR_NOMEM, "out of memory allocating GKR prover tables (%zu blocks x 2^%u wires)", K, ndense);
