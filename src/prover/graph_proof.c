@@ -403,13 +403,13 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     void (*progress)(void *, uint32_t, uint32_t, const char *, uint64_t) = opts ? opts->progress : NULL;
     void *pctx = opts ? opts->progress_ctx : NULL;
     const int R = gf_comm_size(comm), me = gf_comm_rank(comm), root = me == 0;
-    gf_status st = gf_graph_validate(g, err);
-    if (!st && root) st = gf_graph_witness_check(w, g, err);
+    /* the digest validates the graph; it is hashed once (the witness check reuses it) */
+    uint8_t digest[32];
+    gf_status st = gf_graph_digest(g, digest, err);
+    if (!st && root) st = gf_graph_witness_check_digest(w, g, digest, err);
     if (R > 1) st = gf_comm_agree(comm, st, err);
     if (st) return st;
     double t0 = gf_now_seconds(), t1;
-    uint8_t digest[32];
-    if ((st = gf_graph_digest(g, digest, err))) return st;
     uint8_t (*com)[32] = malloc(((size_t)g->n_commitments + 1) * 32);
     engine *eng = calloc(g->n_kernels, sizeof *eng);
     uint8_t **bc = NULL;
