@@ -4,7 +4,7 @@
  * gather (every root, direct and chunked), reduce-sum of M31Ext3 against a naive local sum
  * of every rank's data (all ranks derive all data from the shared seed), split (parity
  * groups with reversed keys, a one-member group and non-members), error agreement, bad
- * roots rejected on every rank before any message.
+ * roots rejected on every rank before any message, point-to-point messages around a ring.
  * `test_mpicomm --abort-rank K` instead makes rank K call gf_comm_abort while the others
  * wait in a barrier that would never complete; `--kill-rank K` makes rank K die of SIGKILL
  * there instead (both used by tests/cli_mpi.sh). */
@@ -173,6 +173,42 @@ static void test_scatter(gf_rng *rng) {
     gf_comm_set_max_message(C, 0);
     gf_error err = {0};
     CHECK(gf_comm_scatter(C, NULL, 0, NULL, 0, &err) == GF_OK);
+}
+
+/* Point to point: a ring (each rank sends to the next and receives from the previous), plain
+ * and chunked; every rank checks the bytes its predecessor derived from the shared seed.
+ * Self, out-of-range and own-rank peers are rejected. */
+static void test_p2p(gf_rng *rng) {
+    const int size = gf_comm_size(C), me = gf_comm_rank(C);
+    uint64_t seed = gf_rng_u64(rng);
+    gf_error err = {0};
+    uint8_t x = 0;
+    CHECK(gf_comm_send(C, &x, 1, me, &err) == GF_ERR_INVALID);
+    CHECK(gf_comm_recv(C, &x, 1, size, &err) == GF_ERR_INVALID);
+    CHECK(gf_comm_send(C, &x, 1, -1, &err) == GF_ERR_INVALID);
+    if (size < 2) return;
+    const size_t lens[] = {1, 1000, 100003};
+    for (size_t li = 0; li < N_LIMITS; li++) {
+        gf_comm_set_max_message(C, limits[li]);
+        for (size_t k = 0; k < 3; k++) {
+            if (too_many_rounds(lens[k], limits[li])) continue;
+            size_t n = lens[k];
+            int next = (me + 1) % size, prev = (me + size - 1) % size;
+            uint8_t *out = malloc(n), *in = malloc(n + 1), *want = malloc(n);
+            REQUIRE(out && in && want);
+            fill(out, n, seed + (uint64_t)me * 31 + k);
+            fill(want, n, seed + (uint64_t)prev * 31 + k);
+            memset(in, 0xab, n + 1);
+            /* even ranks send first, odd ranks receive first: no deadlock for any size */
+            gf_status a, b;
+            if (me % 2 == 0) { a = gf_comm_send(C, out, n, next, &err); b = gf_comm_recv(C, in, n, prev, &err); }
+            else { b = gf_comm_recv(C, in, n, prev, &err); a = gf_comm_send(C, out, n, next, &err); }
+            CHECK_MSG(a == GF_OK && b == GF_OK, "%s", err.msg);
+            CHECK_MSG(!memcmp(in, want, n) && in[n] == 0xab, "%zu bytes from rank %d, limit %zu", n, prev, limits[li]);
+            free(out); free(in); free(want);
+        }
+    }
+    gf_comm_set_max_message(C, 0);
 }
 
 static void test_reduce(gf_rng *rng) {
@@ -346,6 +382,7 @@ static void run_all(void) {
     RUN(test_bcast_alloc);
     RUN(test_gather);
     RUN(test_scatter);
+    RUN(test_p2p);
     RUN(test_reduce);
     RUN(test_split);
     RUN(test_bad_root);

@@ -198,6 +198,51 @@ gf_status gf_comm_bcast(const gf_comm *c, void *buf, size_t len, int root, gf_er
     return GF_OK;
 }
 
+/* Point to point: chunks of at most max_message bytes, tag fixed, so a send matches exactly
+ * one recv of the same length from the same peer (MPI keeps order between a pair). */
+#define GF_COMM_P2P_TAG 7301
+static gf_status check_peer(const gf_comm *c, int peer, const char *op, gf_error *err) {
+    if (c->kind == GF_COMM_KIND_NULL) return gf_error_set(err, GF_ERR_INVALID, "%s: not a member of this communicator", op);
+    if (peer < 0 || peer >= c->size || peer == c->rank)
+        return gf_error_set(err, GF_ERR_INVALID, "%s: peer %d is not another rank of this communicator (size %d, rank %d)", op, peer,
+                            c->size, c->rank);
+    return GF_OK;
+}
+
+gf_status gf_comm_send(const gf_comm *c, const void *buf, size_t len, int dest, gf_error *err) {
+    gf_status s = check_peer(c, dest, "gf_comm_send", err);
+    if (s || !len) return s;
+    if (!buf) return gf_error_set(err, GF_ERR_INVALID, "gf_comm_send: NULL buffer for %zu bytes", len);
+    const size_t chunk = max_msg(c);
+    MPI_Comm m = handle_get(c);
+    for (size_t off = 0; off < len; off += chunk) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        int rc = MPI_Send((const uint8_t *)buf + off, (int)n, MPI_BYTE, dest, GF_COMM_P2P_TAG, m);
+        if (rc != MPI_SUCCESS) return mpi_fail(c, rc, "MPI_Send", err);
+        if (c->sent) *c->sent += n;
+    }
+    return GF_OK;
+}
+
+gf_status gf_comm_recv(const gf_comm *c, void *buf, size_t len, int src, gf_error *err) {
+    gf_status s = check_peer(c, src, "gf_comm_recv", err);
+    if (s || !len) return s;
+    if (!buf) return gf_error_set(err, GF_ERR_INVALID, "gf_comm_recv: NULL buffer for %zu bytes", len);
+    const size_t chunk = max_msg(c);
+    MPI_Comm m = handle_get(c);
+    for (size_t off = 0; off < len; off += chunk) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        MPI_Status stt;
+        int rc = MPI_Recv((uint8_t *)buf + off, (int)n, MPI_BYTE, src, GF_COMM_P2P_TAG, m, &stt);
+        if (rc != MPI_SUCCESS) return mpi_fail(c, rc, "MPI_Recv", err);
+        int got = 0;
+        MPI_Get_count(&stt, MPI_BYTE, &got);
+        if ((size_t)got != n)
+            return gf_error_set(err, GF_ERR_MPI, "rank %d: gf_comm_recv from rank %d: got %d bytes, expected %zu", c->world_rank, src, got, n);
+    }
+    return GF_OK;
+}
+
 gf_status gf_comm_bcast_alloc(const gf_comm *c, uint8_t **data, size_t *len, int root, gf_error *err) {
     gf_status s = check_root(c, root, "gf_comm_bcast_alloc", err);
     if (s || c->kind == GF_COMM_KIND_SELF) return s;

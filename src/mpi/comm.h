@@ -80,6 +80,12 @@ gf_status gf_comm_bcast(const gf_comm *c, void *buf, size_t len, int root, gf_er
 /* Broadcast of a buffer whose length only root knows: root passes *data and *len (unchanged);
  * the others receive a malloc'd copy in *data (free it; NULL when *len is 0). */
 gf_status gf_comm_bcast_alloc(const gf_comm *c, uint8_t **data, size_t *len, int root, gf_error *err);
+/* Point to point (not collective): send len bytes to rank dest of c; the peer calls
+ * gf_comm_recv with the same len and src = this rank. Messages between one pair arrive in the
+ * order sent; longer ones are chunked like broadcasts. A self or NULL communicator, or a peer
+ * that is this rank or outside c, is GF_ERR_INVALID (there is no one to talk to). */
+gf_status gf_comm_send(const gf_comm *c, const void *buf, size_t len, int dest, gf_error *err);
+gf_status gf_comm_recv(const gf_comm *c, void *buf, size_t len, int src, gf_error *err);
 /* Every member sends `block` bytes; root receives size * block bytes in rank order in recv
  * (ignored, may be NULL, on the other ranks). */
 gf_status gf_comm_gather(const gf_comm *c, const void *send, size_t block, void *recv, int root, gf_error *err);
