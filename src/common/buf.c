@@ -6,9 +6,10 @@
 void gf_buf_init(gf_buf *b) { memset(b, 0, sizeof *b); }
 void gf_buf_free(gf_buf *b) { free(b->data); memset(b, 0, sizeof *b); }
 
-void gf_buf_append(gf_buf *b, const void *p, size_t n) {
-    if (b->failed || n == 0) return;
-    if (n > SIZE_MAX - b->len) { b->failed = 1; return; }
+/* Room for n more bytes (capacity doubles); 0, or -1 with `failed` set. */
+static int gf_buf_grow(gf_buf *b, size_t n) {
+    if (b->failed) return -1;
+    if (n > SIZE_MAX - b->len) { b->failed = 1; return -1; }
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->len + n) {
@@ -16,12 +17,24 @@ void gf_buf_append(gf_buf *b, const void *p, size_t n) {
             cap *= 2;
         }
         uint8_t *d = realloc(b->data, cap);
-        if (!d) { b->failed = 1; return; }
+        if (!d) { b->failed = 1; return -1; }
         b->data = d;
         b->cap = cap;
     }
+    return 0;
+}
+
+void gf_buf_append(gf_buf *b, const void *p, size_t n) {
+    if (n == 0 || gf_buf_grow(b, n)) return;
     memcpy(b->data + b->len, p, n);
     b->len += n;
+}
+
+uint8_t *gf_buf_reserve(gf_buf *b, size_t n) {
+    if (gf_buf_grow(b, n ? n : 1)) return NULL;
+    uint8_t *p = b->data + b->len;
+    b->len += n;
+    return p;
 }
 
 void gf_buf_u32(gf_buf *b, uint32_t v) { uint8_t t[4]; gf_put_u32le(t, v); gf_buf_append(b, t, 4); }

@@ -14,6 +14,9 @@ typedef struct gf_buf { uint8_t *data; size_t len, cap; int failed; } gf_buf;
 void gf_buf_init(gf_buf *b);
 void gf_buf_free(gf_buf *b);
 void gf_buf_append(gf_buf *b, const void *p, size_t n);
+/* Appends n bytes the caller fills through the returned pointer (valid until the next append);
+ * NULL, with the sticky failure set, if memory runs out. */
+uint8_t *gf_buf_reserve(gf_buf *b, size_t n);
 void gf_buf_u32(gf_buf *b, uint32_t v);
 void gf_buf_u64(gf_buf *b, uint64_t v);
 gf_status gf_buf_status(const gf_buf *b, gf_error *err);

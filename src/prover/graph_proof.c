@@ -172,6 +172,7 @@ typedef struct {
     gf_m31x16 **packed;        /* per component: K * len packed values (per-instance components) */
     uint32_t *map;             /* layer-0 wire -> component + 1 (regions mode) */
     uint32_t ncomp;
+    const gf_comm *comm;       /* the group it proves with (groups live until the proof ends) */
 } engine;
 
 static void engine_free(engine *e) {
@@ -192,8 +193,9 @@ static void engine_free(engine *e) {
     memset(e, 0, sizeof *e);
 }
 
-static int engine_matches(const engine *e, uint32_t kernel, const gf_graph_kernel *k, const gf_graph_template *T, uint64_t K) {
-    return e->c && e->kernel == kernel && e->K == K && !memcmp(e->bpat, T->broadcast, k->n_components);
+static int engine_matches(const engine *e, uint32_t kernel, const gf_graph_kernel *k, const gf_graph_template *T, uint64_t K,
+                          const gf_comm *comm) {
+    return e->c && e->kernel == kernel && e->K == K && e->comm == comm && !memcmp(e->bpat, T->broadcast, k->n_components);
 }
 
 static gf_status engine_init(engine *e, uint32_t kernel, const gf_graph_kernel *k, const gf_graph_template *T, uint64_t K,
@@ -204,6 +206,7 @@ static gf_status engine_init(engine *e, uint32_t kernel, const gf_graph_kernel *
     const gf_circuit *c = e->c = e->owned ? e->owned : k->circuit;
     e->kernel = kernel;
     e->K = K;
+    e->comm = comm;
     e->bpat = malloc(k->n_components + 1);
     if (!e->bpat) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
     memcpy(e->bpat, T->broadcast, k->n_components);
@@ -392,8 +395,141 @@ gf_status gf_graph_prove(const gf_graph *g, const gf_graph_witness *w, gf_pool *
     return gf_graph_prove_comm(g, w, &self, pool, NULL, proof, stats, err);
 }
 
-/* The group proving a template: the first min(ranks, blocks) ranks (a power of two). */
-typedef struct { int size; gf_comm comm; } group;
+/* Groups. A template of Kt blocks is proved by Rt = min(R, Kt) ranks (a power of two).
+ * Templates are taken in order into waves: each gets the next aligned range [base, base + Rt)
+ * of ranks while ranges fit in the world, and the groups of a wave prove their templates at
+ * the same time. World rank 0 holds the witness: it sends a template's vectors to the
+ * group's root (its lowest rank) when that is another rank, and collects each template's
+ * proof section from it, in template order, after the wave. Every rank computes the same
+ * schedule, so the collective splits that make the groups happen in the same order
+ * everywhere; a group, once made, lives until the proof ends (engines keep using it). */
+typedef struct { int base, size; gf_comm comm; } group;
+
+static gf_status group_get(group *groups, int *n_groups, const gf_comm *world, int base, int size, const gf_comm **out,
+                           gf_error *err) {
+    const int me = gf_comm_rank(world);
+    if (size == gf_comm_size(world)) { *out = world; return GF_OK; }
+    for (int q = 0; q < *n_groups; q++)
+        if (groups[q].base == base && groups[q].size == size) { *out = &groups[q].comm; return GF_OK; }
+    group *G = &groups[*n_groups];
+    gf_status st = gf_comm_split(world, me >= base && me < base + size ? 0 : GF_COMM_NO_GROUP, me, &G->comm, err);
+    if (st) return st;
+    G->base = base;
+    G->size = size;
+    (*n_groups)++;
+    *out = &G->comm;
+    return GF_OK;
+}
+
+/* A template's committed vectors, as its group root sees them: world rank 0's witness, or
+ * copies received from rank 0 (vec entries of other commitments are NULL). */
+typedef struct { gf_graph_witness w; gf_m31 **owned; } local_witness;
+
+static void local_witness_free(local_witness *lw) {
+    for (uint32_t i = 0; lw->owned && i < lw->w.n; i++) free(lw->owned[i]);
+    free(lw->owned);
+    free(lw->w.vec);
+    memset(lw, 0, sizeof *lw);
+}
+
+/* Rank 0 sends, rank `to` receives, every distinct vector template T commits to. */
+static gf_status move_template_vectors(const gf_graph *g, const gf_graph_template *T, const gf_graph_witness *w,
+                                       const gf_comm *world, int to, local_witness *lw, gf_error *err) {
+    const gf_graph_kernel *k = &g->kernels[T->kernel];
+    const int me = gf_comm_rank(world);
+    gf_status st = GF_OK;
+    if (me == to) {
+        lw->w.n = g->n_commitments;
+        lw->w.len = g->commit_len;
+        lw->w.vec = calloc(g->n_commitments + 1, sizeof *lw->w.vec);
+        lw->owned = calloc(g->n_commitments + 1, sizeof *lw->owned);
+        if (!lw->w.vec || !lw->owned) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < k->n_components && !st; i++) {
+        const uint32_t c = T->commit[i];
+        int dup = 0;
+        for (uint32_t j = 0; j < i; j++) dup |= T->commit[j] == c;
+        if (dup) continue;
+        const size_t bytes = g->commit_len[c] * sizeof(gf_m31);
+        if (me == 0) {
+            st = gf_comm_send(world, w->vec[c], bytes, to, err);
+        } else {
+            lw->owned[c] = malloc(bytes ? bytes : 1);
+            /* rank 0 is already sending: a failure here must end the job */
+            if (!lw->owned[c]) gf_comm_abort(world, 1, "out of memory receiving a template's vectors");
+            st = gf_comm_recv(world, lw->owned[c], bytes, 0, err);
+            lw->w.vec[c] = lw->owned[c];
+        }
+    }
+    return st;
+}
+
+/* Proves template ti on group gc (this rank is a member). The group root (rank 0 of gc) has
+ * the template's vectors in w and writes the template's proof section to tb. */
+static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_witness *w, const gf_comm *gc, engine *eng,
+                                uint8_t **bc, const uint8_t digest[32], const uint8_t (*com)[32], gf_pool *pool, gf_buf *tb,
+                                gf_error *err) {
+    const gf_graph_template *T = &g->templates[ti];
+    const gf_graph_kernel *k = &g->kernels[T->kernel];
+    const uint64_t Kt = blocks_of(T->parallel_count);
+    const int Rt = gf_comm_size(gc), root = gf_comm_rank(gc) == 0;
+    const uint64_t K = Kt / (uint64_t)Rt;
+    gf_status st = GF_OK;
+    engine *e = &eng[T->kernel];
+    if (e->c && !engine_matches(e, T->kernel, k, T, K, gc)) engine_free(e);
+    if (!e->c && (st = engine_init(e, T->kernel, k, T, K, gc, err))) return st;
+    if ((st = pack_inputs(e, k, T, w, gc, bc, err))) return st;
+    const gf_circuit *c = e->c;
+    gf_transcript t;
+    memset(&t, 0, sizeof t);
+    if (root && (st = template_transcript(&t, g, digest, ti, com, err))) return st;
+    gf_m31 *coefs = NULL;
+    gf_m31ext3 *pt = NULL;
+    gf_gkr_claims cl;
+    memset(&cl, 0, sizeof cl);
+    if (root) st = gf_proof_draw_coefs_m31(c, &t, &coefs, err);
+    else if (!(coefs = malloc((c->n_coefs + 1) * sizeof *coefs))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    if (Rt > 1) {
+        st = gf_comm_agree(gc, st, err);
+        if (!st) st = gf_comm_bcast(gc, coefs, c->n_coefs * sizeof *coefs, 0, err);
+    }
+    if (st) goto done;
+    eval_job ej = {e, coefs, GF_OK};
+    gf_pool_run(pool, K, eval_blocks, &ej);
+    if (ej.st) st = gf_error_set(err, GF_ERR_INTERNAL, "template %u: circuit evaluation failed", ti);
+    if (Rt > 1) st = gf_comm_agree(gc, st, err);
+    if (st) goto done;
+    if (root) {
+        gf_buf_u32(tb, ti);
+        gf_buf_u64(tb, gf_gkr_m31_proof_bytes(c, Kt));
+    }
+    if ((st = gf_gkr_m31_prover_run(e->gkr, coefs, e->vals, 0, root ? &t : NULL, root ? tb : NULL, pool, &cl, err))) {
+        if (st == GF_ERR_WITNESS)
+            gf_error_prefix(err, "template %u (kernel '%s', %llu instances)", ti, k->name, (unsigned long long)T->parallel_count);
+        goto done;
+    }
+    if (root) {
+        gf_buf_u32(tb, (uint32_t)cl.n);
+        pt = malloc((cl.c[0].n_vars + 8) * sizeof *pt);
+        if (!pt) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto done; }
+        for (int q = 0; q < cl.n; q++) {
+            gf_transcript_append_label(&t, "component-claims");
+            for (uint32_t i = 0; i < k->n_components; i++) {
+                unsigned np = component_point(k, T, i, cl.c[q].point, pt);
+                gf_m31ext3 v = gf_mle_eval_m31(w->vec[T->commit[i]], pt, np);
+                send_ext(&t, tb, &v, 1);
+            }
+        }
+        st = gf_transcript_status(&t, err);
+        if (!st) st = gf_buf_status(tb, err);
+    }
+done:
+    gf_gkr_claims_free(&cl);
+    free(coefs);
+    free(pt);
+    if (root) gf_transcript_free(&t);
+    return st;
+}
 
 gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, const gf_comm *comm, gf_pool *pool,
                               const gf_graph_prove_opts *opts, gf_buf *proof, gf_graph_prove_stats *stats,
@@ -416,14 +552,20 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     uint32_t maxc = 1;
     for (uint32_t i = 0; i < g->n_kernels; i++) if (g->kernels[i].n_components > maxc) maxc = g->kernels[i].n_components;
     bc = calloc(maxc, sizeof *bc);
-    group groups[32];
+    group *groups = calloc((size_t)g->n_templates + 1, sizeof *groups);   /* each template makes at most one */
     int n_groups = 0;
-    gf_m31ext3 *pt = NULL;
-    if (!com || !eng || !bc) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto out; }
+    int *base = malloc(((size_t)g->n_templates + 1) * sizeof *base), *size = malloc(((size_t)g->n_templates + 1) * sizeof *size);
+    gf_buf tb;
+    gf_buf_init(&tb);
+    local_witness lw;
+    memset(&lw, 0, sizeof lw);
+    if (!com || !eng || !bc || !groups || !base || !size) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto out; }
     const gf_pcs_m31 *pcs = gf_pcs_raw_m31();
     for (uint32_t i = 0; root && i < g->n_commitments; i++)
         if ((st = pcs->commit(NULL, 0, w->vec[i], w->len[i], com[i], err))) break;
     if (R > 1) st = gf_comm_agree(comm, st, err);
+    /* group roots other than rank 0 need the commitments for their templates' transcripts */
+    if (!st && R > 1) st = gf_comm_bcast(comm, com, (size_t)g->n_commitments * 32, 0, err);
     if (st) goto out;
     t1 = gf_now_seconds(); S.t_commit = t1 - t0; t0 = t1;
 
@@ -437,80 +579,57 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
         for (uint32_t i = 0; i < g->n_commitments; i++) gf_buf_append(proof, com[i], 32);
         gf_buf_u32(proof, g->n_templates);
     }
-    for (uint32_t ti = 0; ti < g->n_templates && !st; ti++) {
-        const gf_graph_template *T = &g->templates[ti];
-        const gf_graph_kernel *k = &g->kernels[T->kernel];
-        const uint64_t Kt = blocks_of(T->parallel_count);
-        const int Rt = (uint64_t)R < Kt ? R : (int)Kt;
-        if (root && progress) progress(pctx, ti, g->n_templates, k->name, T->parallel_count);
-        const gf_comm *gc = comm;
-        if (Rt < R) {
-            /* a smaller group: made once per size, collectively over every rank */
-            int q = 0;
-            while (q < n_groups && groups[q].size != Rt) q++;
-            if (q == n_groups) {
-                if (n_groups == 32) { st = gf_error_set(err, GF_ERR_INTERNAL, "too many rank groups"); break; }
-                if ((st = gf_comm_split(comm, me < Rt ? 0 : GF_COMM_NO_GROUP, me, &groups[q].comm, err))) break;
-                groups[q].size = Rt;
-                n_groups++;
+    for (uint32_t ti = 0; ti < g->n_templates && !st;) {
+        /* the wave [ti, tj) */
+        uint32_t tj = ti;
+        for (int off = 0; tj < g->n_templates; tj++) {
+            const uint64_t Kt = blocks_of(g->templates[tj].parallel_count);
+            const int Rt = (uint64_t)R < Kt ? R : (int)Kt;
+            const int b = (off + Rt - 1) / Rt * Rt;
+            if (b + Rt > R) break;
+            base[tj] = b;
+            size[tj] = Rt;
+            off = b + Rt;
+        }
+        const gf_comm *mine = NULL;
+        uint32_t my_t = 0;
+        for (uint32_t t = ti; t < tj && !st; t++) {
+            const gf_comm *gc = NULL;
+            if ((st = group_get(groups, &n_groups, comm, base[t], size[t], &gc, err))) break;
+            if (me >= base[t] && me < base[t] + size[t]) { mine = gc; my_t = t; }
+            if (root && progress) progress(pctx, t, g->n_templates, g->kernels[g->templates[t].kernel].name, g->templates[t].parallel_count);
+        }
+        if (st) break;
+        /* vectors to the group roots, then every group proves its template */
+        gf_status ls = GF_OK;
+        for (uint32_t t = ti; t < tj && !ls; t++)
+            if (base[t] != 0 && (root || me == base[t])) ls = move_template_vectors(g, &g->templates[t], w, comm, base[t], &lw, err);
+        const gf_graph_witness *tw = root ? w : &lw.w;
+        tb.len = 0;
+        if (!ls && mine) ls = prove_template(g, my_t, tw, mine, eng, bc, digest, (const uint8_t(*)[32])com, pool, &tb, err);
+        local_witness_free(&lw);
+        st = R > 1 ? gf_comm_agree(comm, ls, err) : ls;
+        /* proof sections to rank 0, in template order */
+        for (uint32_t t = ti; t < tj && !st; t++) {
+            if (base[t] == 0) {
+                if (root) gf_buf_append(proof, tb.data, tb.len);
+                continue;
             }
-            gc = &groups[q].comm;
-            if (!gf_comm_is_member(gc)) continue;   /* this rank sits this template out */
-        }
-        const uint64_t K = Kt / (uint64_t)Rt;
-        engine *e = &eng[T->kernel];
-        if (e->c && !engine_matches(e, T->kernel, k, T, K)) engine_free(e);
-        if (!e->c && (st = engine_init(e, T->kernel, k, T, K, gc, err))) break;
-        if ((st = pack_inputs(e, k, T, w, gc, bc, err))) break;
-        const gf_circuit *c = e->c;
-        gf_transcript t;
-        memset(&t, 0, sizeof t);
-        if (root && (st = template_transcript(&t, g, digest, ti, (const uint8_t(*)[32])com, err))) break;
-        gf_m31 *coefs = NULL;
-        gf_gkr_claims cl;
-        memset(&cl, 0, sizeof cl);
-        if (root) st = gf_proof_draw_coefs_m31(c, &t, &coefs, err);
-        else if (!(coefs = malloc((c->n_coefs + 1) * sizeof *coefs))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
-        if (Rt > 1) {
-            st = gf_comm_agree(gc, st, err);
-            if (!st) st = gf_comm_bcast(gc, coefs, c->n_coefs * sizeof *coefs, 0, err);
-        }
-        if (st) goto tdone;
-        eval_job ej = {e, coefs, GF_OK};
-        gf_pool_run(pool, K, eval_blocks, &ej);
-        if (ej.st) st = gf_error_set(err, GF_ERR_INTERNAL, "template %u: circuit evaluation failed", ti);
-        if (Rt > 1) st = gf_comm_agree(gc, st, err);
-        if (st) goto tdone;
-        if (root) {
-            gf_buf_u32(proof, ti);
-            gf_buf_u64(proof, gf_gkr_m31_proof_bytes(c, Kt));
-        }
-        if ((st = gf_gkr_m31_prover_run(e->gkr, coefs, e->vals, 0, root ? &t : NULL, root ? proof : NULL, pool, &cl, err))) {
-            if (st == GF_ERR_WITNESS)
-                gf_error_prefix(err, "template %u (kernel '%s', %llu instances)", ti, k->name, (unsigned long long)T->parallel_count);
-            goto tdone;
-        }
-        if (root) {
-            gf_buf_u32(proof, (uint32_t)cl.n);
-            free(pt);
-            pt = malloc((cl.c[0].n_vars + 8) * sizeof *pt);
-            if (!pt) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto tdone; }
-            for (int q = 0; q < cl.n; q++) {
-                gf_transcript_append_label(&t, "component-claims");
-                for (uint32_t i = 0; i < k->n_components; i++) {
-                    unsigned np = component_point(k, T, i, cl.c[q].point, pt);
-                    gf_m31ext3 v = gf_mle_eval_m31(w->vec[T->commit[i]], pt, np);
-                    send_ext(&t, proof, &v, 1);
-                }
+            uint8_t lenb[8];
+            if (me == base[t]) {
+                gf_put_u64le(lenb, tb.len);
+                if (!(st = gf_comm_send(comm, lenb, 8, 0, err))) st = gf_comm_send(comm, tb.data, tb.len, 0, err);
+            } else if (root) {
+                uint64_t n = 0;
+                if (!(st = gf_comm_recv(comm, lenb, 8, base[t], err))) n = gf_get_u64le(lenb);
+                uint8_t *dst = st ? NULL : gf_buf_reserve(proof, n);
+                if (!st && !dst) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory collecting template %u's proof", t);
+                if (!st) st = gf_comm_recv(comm, dst, n, base[t], err);
             }
-            if (!st) st = gf_transcript_status(&t, err);
         }
-    tdone:
-        gf_gkr_claims_free(&cl);
-        free(coefs);
-        if (root) gf_transcript_free(&t);
+        if (R > 1) st = gf_comm_agree(comm, st, err);
+        ti = tj;
     }
-    if (R > 1) st = gf_comm_agree(comm, st, err);
     if (st) goto out;
     if (root && progress) progress(pctx, g->n_templates, g->n_templates, "", 0);
     t1 = gf_now_seconds(); S.t_gkr = t1 - t0; t0 = t1;
@@ -532,10 +651,14 @@ out:
     for (uint32_t i = 0; eng && i < g->n_kernels; i++) engine_free(&eng[i]);
     for (int q = 0; q < n_groups; q++) gf_comm_free(&groups[q].comm);
     for (uint32_t i = 0; bc && i < maxc; i++) free(bc[i]);
+    local_witness_free(&lw);
+    gf_buf_free(&tb);
+    free(groups);
+    free(base);
+    free(size);
     free(bc);
     free(eng);
     free(com);
-    free(pt);
     return st;
 }
 
