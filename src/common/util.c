@@ -11,6 +11,7 @@
  * before the returned pointer records how the block was obtained. */
 #define GF_ALLOC_HDR 64
 #define GF_ALLOC_MMAP_MIN (256u << 10)
+#define GF_ALLOC_HUGE_MIN ((size_t)4 << 20)
 
 void *gf_alloc_aligned(size_t count, size_t size) {
     if (size && count > SIZE_MAX / size) return NULL;
@@ -23,6 +24,10 @@ void *gf_alloc_aligned(size_t count, size_t size) {
     if (total >= GF_ALLOC_MMAP_MIN) {
         void *m = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (m == MAP_FAILED) return NULL;
+        /* large tables are streamed whole: 2 MiB pages cut the first-touch page faults (a
+         * quarter of a 512x512 matmul proof's time with 4 KiB pages) and TLB misses; advice
+         * only, ignored where transparent huge pages are off */
+        if (total >= GF_ALLOC_HUGE_MIN) (void)madvise(m, total, MADV_HUGEPAGE);
         base = m;
         ((size_t *)base)[1] = 1;
     } else {
