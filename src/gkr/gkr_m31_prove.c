@@ -649,66 +649,213 @@ static void region_hg(void *ctx, int tid, size_t it0, size_t it1) {
     }
 }
 
-/* Dense packed tables at level jstar: region entries at their place, gaps zero. Regions whose
- * HG is zero were never folded: their V there is the partial MLE over the low jstar bits. */
-static gf_status regions_to_dense(prover *P, size_t md, gf_error *err) {
-    const unsigned js = P->jstar;
-    const size_t w = (size_t)1 << js;
-    memset(P->vA, 0, P->K * md * sizeof *P->vA);
-    memset(P->hg0, 0, P->K * md * sizeof *P->hg0);
+/* After the region rounds (level jstar) the smallest regions are single entries, so the next
+ * rounds pair entries of different regions. The tables there are mixed: a position is either
+ * shared (V and HG scalars, the same for every instance: broadcast data, gaps, add-only HG)
+ * or packed (per block, when V or HG depends on the instance). A pair of shared positions
+ * folds to a shared one; any other pair to a packed one, so the packed positions never grow
+ * in number. Memory is one scalar per position plus K values per packed position, instead of
+ * K values per position (the whole input domain after jstar rounds, per block). */
+typedef struct {
+    size_t n;                    /* positions at this level */
+    gf_m31ext3 *vs, *hs;         /* shared values (packed positions: unused) */
+    uint32_t *slot;              /* per position: 0 = shared, else packed slot + 1 */
+    gf_m31ext3x16 *pv, *ph;      /* packed slots: [slot * K + block] */
+    size_t nslots;
+} mixlevel;
+
+static void mix_free(mixlevel *m) {
+    free(m->vs); free(m->hs); free(m->slot); gf_free_aligned(m->pv); gf_free_aligned(m->ph);
+    memset(m, 0, sizeof *m);
+}
+static int mix_alloc(mixlevel *m, size_t n, size_t slots, uint64_t K) {
+    m->n = n;
+    m->vs = calloc(n + 1, sizeof *m->vs); m->hs = calloc(n + 1, sizeof *m->hs); m->slot = calloc(n + 1, sizeof *m->slot);
+    m->pv = gf_alloc_aligned(slots * K + 1, sizeof *m->pv); m->ph = gf_alloc_aligned(slots * K + 1, sizeof *m->ph);
+    m->nslots = 0;
+    return m->vs && m->hs && m->slot && m->pv && m->ph ? 0 : -1;
+}
+static inline gf_m31ext3x16 mix_v(const mixlevel *m, size_t i, uint64_t b, uint64_t K) {
+    return m->slot[i] ? m->pv[(m->slot[i] - 1) * K + b] : gf_m31ext3x16_broadcast(m->vs[i]);
+}
+static inline gf_m31ext3x16 mix_h(const mixlevel *m, size_t i, uint64_t b, uint64_t K) {
+    return m->slot[i] ? m->ph[(m->slot[i] - 1) * K + b] : gf_m31ext3x16_broadcast(m->hs[i]);
+}
+
+/* Level-jstar tables from the regions. Regions whose HG is zero were never folded: their V
+ * there is the partial MLE over the low jstar bits. */
+static gf_status regions_to_mixed(prover *P, mixlevel *M, gf_error *err) {
+    const unsigned js = P->jstar, n0 = P->c->layers[0].in_log;
+    const size_t w = (size_t)1 << js, md = (size_t)1 << (n0 - js);
+    const uint64_t K = P->K;
+    size_t slots = 0;
+    for (size_t q = 0; q < P->n_regions; q++) {
+        const struct rstate *R = &P->rs[q];
+        if (R->vk == RK_PACKED || R->hk == RK_PACKED) slots += R->len >> js;
+    }
+    if (mix_alloc(M, md, slots, K)) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     gf_m31ext3 *eqr = malloc(w * sizeof *eqr);
     if (!eqr) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     gf_mle_eq_table(eqr, P->rx, js, gf_m31ext3_one());
     for (size_t q = 0; q < P->n_regions; q++) {
-        struct rstate *R = &P->rs[q];
-        size_t cnt = R->len >> js, base = R->off >> js;
-        for (uint64_t b = 0; b < P->K; b++)
-            for (size_t k = 0; k < cnt; k++) {
+        const struct rstate *R = &P->rs[q];
+        const size_t cnt = R->len >> js, base = R->off >> js;
+        const int packed = R->vk == RK_PACKED || R->hk == RK_PACKED;
+        for (size_t k = 0; k < cnt; k++) {
+            const size_t pos = base + k;
+            if (!packed) {
+                gf_m31ext3 v = gf_m31ext3_zero();
+                if (R->vk == RK_SHARED && R->hk != RK_ZERO) v = R->sv[js & 1][k];
+                else if (R->vk == RK_SHARED)
+                    for (size_t x = 0; x < w; x++) v = gf_m31ext3_add(v, gf_m31ext3_mul_base(eqr[x], R->vs0[k * w + x]));
+                M->vs[pos] = v;
+                M->hs[pos] = R->hk == RK_SHARED ? R->sh[js & 1][k] : gf_m31ext3_zero();
+                continue;
+            }
+            const size_t sl = M->nslots++;
+            M->slot[pos] = (uint32_t)(sl + 1);
+            for (uint64_t b = 0; b < K; b++) {
                 gf_m31ext3x16 v;
                 if (R->vk == RK_ZERO) {
                     v = gf_m31ext3x16_zero();
                 } else if (R->hk != RK_ZERO) {
                     v = R->vk == RK_PACKED ? R->pv[js & 1][b * cnt + k] : gf_m31ext3x16_broadcast(R->sv[js & 1][k]);
-                } else if (R->vk == RK_SHARED) {
-                    if (b > 0) { v = P->vA[base + k]; }
-                    else {
-                        gf_m31ext3 a = gf_m31ext3_zero();
-                        for (size_t x = 0; x < w; x++) a = gf_m31ext3_add(a, gf_m31ext3_mul_base(eqr[x], R->vs0[k * w + x]));
-                        v = gf_m31ext3x16_broadcast(a);
-                    }
-                } else {
+                } else {   /* packed V, zero HG: the partial MLE of this block */
                     v = gf_m31ext3x16_zero();
                     for (size_t x = 0; x < w; x++)
                         v = gf_m31ext3x16_add(v, gf_m31ext3x16_ext_times_base(eqr[x], R->vp0[b * R->len + k * w + x]));
                 }
-                P->vA[b * md + base + k] = v;
-                if (R->hk == RK_PACKED) P->hg0[b * md + base + k] = R->ph[js & 1][b * cnt + k];
-                else if (R->hk == RK_SHARED) P->hg0[b * md + base + k] = gf_m31ext3x16_broadcast(R->sh[js & 1][k]);
+                M->pv[sl * K + b] = v;
+                M->ph[sl * K + b] = R->hk == RK_PACKED ? R->ph[js & 1][b * cnt + k]
+                                    : R->hk == RK_SHARED ? gf_m31ext3x16_broadcast(R->sh[js & 1][k]) : gf_m31ext3x16_zero();
             }
+        }
     }
     free(eqr);
     return GF_OK;
 }
 
-/* Evaluation (no fold) of one round on dense extension tables of size src_m per block. */
-static void x_eval_dense(void *ctx, int tid, size_t it0, size_t it1) {
-    xjob *J = ctx;
-    size_t pb = J->per_block, m = J->src_m;
-    for (size_t it = it0; it < it1;) {
-        size_t b = it / pb, i = it % pb, iend = (b + 1) * pb < it1 ? pb : i + (it1 - it);
-        const gf_m31ext3x16 *restrict v = J->vsrc + b * m, *restrict h = J->hsrc + b * m;
-        gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
-        for (; i < iend; i++)
-            if (J->ex_src[2 * i] | J->ex_src[2 * i + 1]) x_products(loc, h[2 * i], h[2 * i + 1], v[2 * i], v[2 * i + 1]);
-        acc_flush(J, tid, b, loc);
-        it = (b + 1) * pb;
+/* One round on mixed tables: items are the shared pairs (scalar products, instance
+ * independent) and (pair with a packed side, block) items; the fold then builds the next
+ * level the same way. */
+typedef struct {
+    prover *P;
+    const mixlevel *M;
+    mixlevel *D;
+    const size_t *pp;                 /* pairs with a packed side */
+    gf_m31ext3 r;
+    gf_m31ext3x16 acc[MAXT][3];
+    gf_m31ext3 sacc[MAXT][3];
+} mixjob;
+
+static void mix_eval_shared(void *ctx, int tid, size_t i0, size_t i1) {
+    mixjob *J = ctx;
+    const mixlevel *M = J->M;
+    gf_m31ext3 a0 = gf_m31ext3_zero(), a1 = a0, a2 = a0;
+    for (size_t i = i0; i < i1; i++) {
+        if (M->slot[2 * i] | M->slot[2 * i + 1]) continue;
+        gf_m31ext3 v0 = M->vs[2 * i], v1 = M->vs[2 * i + 1], h0 = M->hs[2 * i], h1 = M->hs[2 * i + 1];
+        a0 = gf_m31ext3_add(a0, gf_m31ext3_mul(h0, v0));
+        a1 = gf_m31ext3_add(a1, gf_m31ext3_mul(h1, v1));
+        a2 = gf_m31ext3_add(a2, gf_m31ext3_mul(gf_m31ext3_sub(gf_m31ext3_add(h1, h1), h0), gf_m31ext3_sub(gf_m31ext3_add(v1, v1), v0)));
+    }
+    J->sacc[tid][0] = gf_m31ext3_add(J->sacc[tid][0], a0);
+    J->sacc[tid][1] = gf_m31ext3_add(J->sacc[tid][1], a1);
+    J->sacc[tid][2] = gf_m31ext3_add(J->sacc[tid][2], a2);
+}
+static void mix_eval_packed(void *ctx, int tid, size_t it0, size_t it1) {
+    mixjob *J = ctx;
+    const mixlevel *M = J->M;
+    const uint64_t K = J->P->K;
+    for (size_t it = it0; it < it1; it++) {
+        const size_t i = J->pp[it / K];
+        const uint64_t b = it % K;
+        gf_m31ext3x16 v0 = mix_v(M, 2 * i, b, K), v1 = mix_v(M, 2 * i + 1, b, K), h0 = mix_h(M, 2 * i, b, K), h1 = mix_h(M, 2 * i + 1, b, K);
+        gf_m31ext3x16 e[3] = {gf_m31ext3x16_mul(h0, v0), gf_m31ext3x16_mul(h1, v1),
+                              gf_m31ext3x16_mul(gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0), gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0))};
+        for (int k = 0; k < 3; k++) J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(e[k], J->P->W[b]));
+    }
+}
+static void mix_fold_shared(void *ctx, int tid, size_t i0, size_t i1) {
+    (void)tid;
+    mixjob *J = ctx;
+    const mixlevel *M = J->M;
+    mixlevel *D = J->D;
+    for (size_t i = i0; i < i1; i++) {
+        if (M->slot[2 * i] | M->slot[2 * i + 1]) continue;
+        D->vs[i] = fold_s(M->vs[2 * i], M->vs[2 * i + 1], J->r);
+        D->hs[i] = fold_s(M->hs[2 * i], M->hs[2 * i + 1], J->r);
+    }
+}
+static void mix_fold_packed(void *ctx, int tid, size_t it0, size_t it1) {
+    (void)tid;
+    mixjob *J = ctx;
+    const mixlevel *M = J->M;
+    mixlevel *D = J->D;
+    const uint64_t K = J->P->K;
+    for (size_t it = it0; it < it1; it++) {
+        const size_t q = it / K, i = J->pp[q];
+        const uint64_t b = it % K;
+        D->pv[q * K + b] = fold_ext(mix_v(M, 2 * i, b, K), mix_v(M, 2 * i + 1, b, K), J->r);
+        D->ph[q * K + b] = fold_ext(mix_h(M, 2 * i, b, K), mix_h(M, 2 * i + 1, b, K), J->r);
     }
 }
 
+/* Rounds jstar .. n-1 of layer 0 on mixed tables; vfin/hfin receive the K final values. */
+static gf_status x_rounds_mixed(prover *P, int nt, gf_m31ext3 *S, gf_m31ext3x16 *vfin, gf_m31ext3x16 *hfin, gf_error *err) {
+    const unsigned n = P->c->layers[0].in_log;
+    const uint64_t K = P->K;
+    mixlevel L[2];
+    memset(L, 0, sizeof L);
+    mixjob *J = gf_alloc_aligned(1, sizeof *J);
+    size_t *pp = NULL;
+    gf_status st = J ? regions_to_mixed(P, &L[0], err) : gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    if (!st && !(pp = malloc((L[0].n / 2 + 1) * sizeof *pp))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    if (!st && mix_alloc(&L[1], L[0].n / 2, L[0].nslots, K)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    unsigned c = 0;
+    for (unsigned j = P->jstar; !st && j < n; j++, c ^= 1) {
+        mixlevel *M = &L[c], *D = &L[c ^ 1];
+        const size_t half = M->n / 2;
+        size_t npp = 0;
+        for (size_t i = 0; i < half; i++)
+            if (M->slot[2 * i] | M->slot[2 * i + 1]) pp[npp++] = i;
+        J->P = P; J->M = M; J->D = D; J->pp = pp;
+        memset(J->acc, 0, (size_t)nt * sizeof J->acc[0]);
+        memset(J->sacc, 0, (size_t)nt * sizeof J->sacc[0]);
+        run(P, half, mix_eval_shared, J);
+        run(P, npp * K, mix_eval_packed, J);
+        gf_m31ext3 ev[3];
+        for (int k = 0; k < 3; k++) {
+            gf_m31ext3x16 a = gf_m31ext3x16_zero();
+            gf_m31ext3 sc = gf_m31ext3_zero();
+            for (int t = 0; t < nt; t++) { a = gf_m31ext3x16_add(a, J->acc[t][k]); sc = gf_m31ext3_add(sc, J->sacc[t][k]); }
+            /* shared products count once over all ranks: each rank weighs them by its
+             * instances' share crank of the eq weights (the shares sum to 1) */
+            ev[k] = gf_m31ext3_add(gf_m31ext3x16_hsum(a), gf_m31ext3_mul(sc, P->crank));
+        }
+        J->r = round_io(P, ev, 3, NULL, 0, S);
+        P->rx[j] = J->r;
+        /* the next level: pairs with a packed side take slots 0..npp-1 in order */
+        D->n = half;
+        D->nslots = npp;
+        memset(D->slot, 0, half * sizeof *D->slot);
+        for (size_t q = 0; q < npp; q++) D->slot[pp[q]] = (uint32_t)(q + 1);
+        run(P, half, mix_fold_shared, J);
+        run(P, npp * K, mix_fold_packed, J);
+    }
+    if (!st)
+        for (uint64_t b = 0; b < K; b++) { vfin[b] = mix_v(&L[c], 0, b, K); hfin[b] = mix_h(&L[c], 0, b, K); }
+    mix_free(&L[0]);
+    mix_free(&L[1]);
+    free(pp);
+    gf_free_aligned(J);
+    return st;
+}
+
 /* Phase-1 x rounds of layer 0 from regions. On return vfin and hfin hold the K final values. */
-static gf_status x_phase_regions(prover *P, const lplan *pl, uint8_t **lev, xjob *J, int nt, gf_m31ext3x16 **vfin,
-                                 gf_m31ext3x16 **hfin, gf_error *err) {
-    const unsigned n = P->c->layers[0].in_log, js = P->jstar;
+static gf_status x_phase_regions(prover *P, const lplan *pl, int nt, gf_m31ext3x16 **vfin, gf_m31ext3x16 **hfin,
+                                 gf_error *err) {
+    const unsigned js = P->jstar;
     rjob *RJ = gf_alloc_aligned(1, sizeof *RJ);
     if (!RJ) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     RJ->P = P;
@@ -751,40 +898,10 @@ static gf_status x_phase_regions(prover *P, const lplan *pl, uint8_t **lev, xjob
         }
     }
     gf_free_aligned(RJ);
-    size_t md = (size_t)1 << (n - js);
-    gf_status st = regions_to_dense(P, md, err);
+    gf_status st = x_rounds_mixed(P, nt, &S, P->vA, P->hg0, err);
     if (st) return st;
-    if (js == n) { *vfin = P->vA; *hfin = P->hg0; return GF_OK; }
-    /* round js on the dense tables, then the ordinary fused rounds */
-    gf_m31ext3 ev[3];
-    J->src_m = md; J->per_block = md / 2;
-    J->vbase = NULL; J->vsrc = P->vA; J->hsrc = P->hg0; J->ex_src = lev[js];
-    memset(J->acc, 0, (size_t)nt * sizeof J->acc[0]);
-    run(P, P->K * J->per_block, x_eval_dense, J);
-    x_collect(P, J, nt, ev);
-    r = round_io(P, ev, 3, NULL, 1, &S);
-    P->rx[js] = r;
-    gf_m31ext3x16 *vbufs[2] = {P->vB, P->vA}, *hbufs[2] = {P->hgA, P->hg0};
-    const gf_m31ext3x16 *vs = P->vA, *hs = P->hg0;
-    for (unsigned j = js + 1; j < n; j++) {
-        size_t sm = (size_t)1 << (n - j + 1);
-        J->src_m = sm; J->per_block = sm / 4;
-        J->vbase = NULL; J->vsrc = vs; J->hsrc = hs;
-        J->vdst = vbufs[(j - js - 1) & 1]; J->hdst = hbufs[(j - js - 1) & 1];
-        J->ex_src = lev[j - 1]; J->ex_dst = lev[j]; J->r = r;
-        memset(J->acc, 0, (size_t)nt * sizeof J->acc[0]);
-        run(P, P->K * J->per_block, x_fused_ext, J);
-        x_collect(P, J, nt, ev);
-        r = round_io(P, ev, 3, NULL, 1, &S);
-        P->rx[j] = r;
-        vs = J->vdst; hs = J->hdst;
-    }
-    gf_m31ext3x16 *vd = vbufs[(n - js - 1) & 1], *hd = hbufs[(n - js - 1) & 1];
-    for (uint64_t b = 0; b < P->K; b++) {
-        gf_m31ext3x16 nv = fold_ext(vs[2 * b], vs[2 * b + 1], r), nh = fold_ext(hs[2 * b], hs[2 * b + 1], r);
-        vd[b] = nv; hd[b] = nh;
-    }
-    *vfin = vd; *hfin = hd;
+    *vfin = P->vA;
+    *hfin = P->hg0;
     return GF_OK;
 }
 
@@ -841,7 +958,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
     gf_m31ext3x16 *vfin = NULL, *hfin = NULL;
     J->P = P; J->pl = pl;
     if (l == 0 && P->n_regions) {
-        gf_status rst = x_phase_regions(P, pl, lev, J, nt, &vfin, &hfin, err);
+        gf_status rst = x_phase_regions(P, pl, nt, &vfin, &hfin, err);
         if (rst) { gf_free_aligned(J); return rst; }
     } else if (n == 0) {
         for (uint64_t b = 0; b < P->K; b++) {
@@ -1233,11 +1350,7 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     const size_t mgd = (size_t)1 << ndense;   /* widest layer the gather rounds run on */
     gf_status st = GF_OK;
     if (build_plan(P)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory building the gate plan");
-    if (!st && nr) {
-        st = setup_regions(P, nr, reg, err);
-        unsigned d0 = c->layers[0].in_log - P->jstar;
-        if (d0 > ndense) ndense = d0;
-    }
+    if (!st && nr) st = setup_regions(P, nr, reg, err);   /* layer 0 then needs no dense tables */
     if (st) { gf_gkr_m31_prover_free(G); return st; }
     /* dense tables: sized by the largest layer (layer 0 counts only after its region rounds);
      * scalar and phase-2 tables: by the largest layer */
@@ -1245,8 +1358,8 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     size_t K = n_blocks, nsbv = 16 * K;
     P->hg0 = gf_alloc_aligned(K * mden, sizeof(gf_m31ext3x16));
     P->hgA = gf_alloc_aligned(K * (mden / 2 + 1), sizeof(gf_m31ext3x16));
-    P->vA = gf_alloc_aligned(K * (mden / 2 + 1) * (nr ? 2 : 1), sizeof(gf_m31ext3x16));
-    P->vB = gf_alloc_aligned(K * (mden / 4 + 1) * (nr ? 2 : 1), sizeof(gf_m31ext3x16));
+    P->vA = gf_alloc_aligned(K * (mden / 2 + 1), sizeof(gf_m31ext3x16));
+    P->vB = gf_alloc_aligned(K * (mden / 4 + 1), sizeof(gf_m31ext3x16));
     P->W = gf_alloc_aligned(K, sizeof(gf_m31ext3x16));
     P->p2M = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
     P->p2V = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
