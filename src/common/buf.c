@@ -30,6 +30,14 @@ void gf_buf_append(gf_buf *b, const void *p, size_t n) {
     b->len += n;
 }
 
+void gf_buf_ensure(gf_buf *b, size_t cap) {
+    if (b->failed || cap <= b->cap) return;
+    uint8_t *d = realloc(b->data, cap);
+    if (!d) { b->failed = 1; return; }
+    b->data = d;
+    b->cap = cap;
+}
+
 uint8_t *gf_buf_reserve(gf_buf *b, size_t n) {
     if (gf_buf_grow(b, n ? n : 1)) return NULL;
     uint8_t *p = b->data + b->len;

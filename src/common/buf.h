@@ -14,6 +14,9 @@ typedef struct gf_buf { uint8_t *data; size_t len, cap; int failed; } gf_buf;
 void gf_buf_init(gf_buf *b);
 void gf_buf_free(gf_buf *b);
 void gf_buf_append(gf_buf *b, const void *p, size_t n);
+/* Capacity for at least cap bytes in all (no change to the contents): a writer that knows
+ * its final size avoids the doubling's copies and its up-to-2x overshoot. */
+void gf_buf_ensure(gf_buf *b, size_t cap);
 /* Appends n bytes the caller fills through the returned pointer (valid until the next append);
  * NULL, with the sticky failure set, if memory runs out. */
 uint8_t *gf_buf_reserve(gf_buf *b, size_t n);

@@ -570,6 +570,15 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     t1 = gf_now_seconds(); S.t_commit = t1 - t0; t0 = t1;
 
     if (root) {
+        /* the proof's size is known up to the claim counts (1 or 2 per template): reserve it */
+        uint64_t total = 8 + 4 + 4 + 32 + 4 + 4 + 32ull * g->n_commitments + 4;
+        for (uint32_t i = 0; i < g->n_commitments; i++) total += 8 + 4 * g->commit_len[i];
+        for (uint32_t ti = 0; ti < g->n_templates; ti++) {
+            const gf_graph_template *T = &g->templates[ti];
+            const gf_graph_kernel *k = &g->kernels[T->kernel];
+            total += 4 + 8 + gf_gkr_m31_proof_bytes(k->circuit, blocks_of(T->parallel_count)) + 4 + 2 * 12ull * k->n_components;
+        }
+        if (total <= SIZE_MAX) gf_buf_ensure(proof, proof->len + (size_t)total);
         gf_buf_append(proof, MAGIC, 8);
         gf_buf_u32(proof, GF_GRAPH_PROOF_VERSION);
         gf_buf_u32(proof, (uint32_t)g->field);
