@@ -256,42 +256,81 @@ static gf_status engine_init(engine *e, uint32_t kernel, const gf_graph_kernel *
     return GF_OK;
 }
 
-/* Layer-0 input wire x of block b in regions mode. */
-static inline gf_m31x16 region_input(const engine *e, size_t x, uint64_t b) {
+typedef struct { engine *e; const gf_m31 *coefs; gf_status st; } eval_job;
+
+/* A layer-0 source wire in regions mode: zero (a gap), one shared value, or per-block values
+ * (block b's at p[b * stride]). */
+typedef struct { int kind; gf_m31 s; const gf_m31x16 *p; uint64_t stride; } wire_src;
+enum { SRC_ZERO = 0, SRC_SHARED = 1, SRC_PACKED = 2 };
+static inline wire_src src_of(const engine *e, uint32_t x) {
+    wire_src w = {SRC_ZERO, 0, NULL, 0};
     uint32_t q = e->map[x];
-    if (!q) return gf_m31x16_zero();
+    if (!q) return w;
     const gf_gkr_region *R = &e->reg[q - 1];
-    return R->shared ? gf_m31x16_broadcast(R->shared_vals[x - R->offset]) : e->packed[q - 1][b * R->len + (x - R->offset)];
+    if (R->shared) { w.kind = SRC_SHARED; w.s = R->shared_vals[x - R->offset]; }
+    else { w.kind = SRC_PACKED; w.p = e->packed[q - 1] + (x - R->offset); w.stride = R->len; }
+    return w;
 }
 
-typedef struct { engine *e; const gf_m31 *coefs; gf_status st; } eval_job;
+/* Layer 0 in regions mode for blocks [b0, b1): gate by gate, each gate's sources resolved
+ * once and applied to every block (a broadcast operand and the coefficient fold into one
+ * scalar), instead of two region look-ups per gate and block. */
+static void eval_layer0_regions(engine *e, const gf_m31 *coefs, size_t b0, size_t b1) {
+    const gf_layer *L = &e->c->layers[0];
+    const size_t no = (size_t)1 << L->out_log;
+    for (size_t b = b0; b < b1; b++) memset(e->bv[b][1], 0, no * sizeof(gf_m31x16));
+    for (uint64_t g = 0; g < L->n_mul; g++) {
+        const uint32_t o = L->mul[g].out;
+        const wire_src a = src_of(e, L->mul[g].in0), c = src_of(e, L->mul[g].in1);
+        if (a.kind == SRC_ZERO || c.kind == SRC_ZERO) continue;   /* a zero operand */
+        const gf_m31 cf = coefs[L->mul[g].coef];
+        if (a.kind == SRC_SHARED && c.kind == SRC_SHARED) {
+            gf_m31x16 t = gf_m31x16_broadcast(gf_m31_mul(gf_m31_mul(a.s, c.s), cf));
+            for (size_t b = b0; b < b1; b++) e->bv[b][1][o] = gf_m31x16_add(e->bv[b][1][o], t);
+        } else if (a.kind == SRC_SHARED || c.kind == SRC_SHARED) {
+            const wire_src *sh = a.kind == SRC_SHARED ? &a : &c, *pk = a.kind == SRC_SHARED ? &c : &a;
+            const gf_m31 sc = gf_m31_mul(sh->s, cf);
+            for (size_t b = b0; b < b1; b++)
+                e->bv[b][1][o] = gf_m31x16_add(e->bv[b][1][o], gf_m31x16_mul_scalar(pk->p[b * pk->stride], sc));
+        } else {
+            for (size_t b = b0; b < b1; b++) {
+                gf_m31x16 t = gf_m31x16_mul(a.p[b * a.stride], c.p[b * c.stride]);
+                e->bv[b][1][o] = gf_m31x16_add(e->bv[b][1][o], cf == 1 ? t : gf_m31x16_mul_scalar(t, cf));
+            }
+        }
+    }
+    for (uint64_t g = 0; g < L->n_add; g++) {
+        const uint32_t o = L->add[g].out;
+        const wire_src a = src_of(e, L->add[g].in);
+        if (a.kind == SRC_ZERO) continue;
+        const gf_m31 cf = coefs[L->add[g].coef];
+        if (a.kind == SRC_SHARED) {
+            gf_m31x16 t = gf_m31x16_broadcast(gf_m31_mul(a.s, cf));
+            for (size_t b = b0; b < b1; b++) e->bv[b][1][o] = gf_m31x16_add(e->bv[b][1][o], t);
+        } else {
+            for (size_t b = b0; b < b1; b++)
+                e->bv[b][1][o] = gf_m31x16_add(e->bv[b][1][o], cf == 1 ? a.p[b * a.stride] : gf_m31x16_mul_scalar(a.p[b * a.stride], cf));
+        }
+    }
+    for (uint64_t g = 0; g < L->n_const; g++) {
+        gf_m31x16 t = gf_m31x16_broadcast(coefs[L->cst[g].coef]);
+        for (size_t b = b0; b < b1; b++) e->bv[b][1][L->cst[g].out] = gf_m31x16_add(e->bv[b][1][L->cst[g].out], t);
+    }
+}
+
+#define EVAL_TILE 8   /* blocks per gate sweep: 8 blocks' inputs and outputs stay in L2 (4: 0.119 s, 8: 0.115 s, 16: 0.19 s on the 512x512 matmul) */
 static void eval_blocks(void *ctx, int tid, size_t b0, size_t b1) {
     (void)tid;
     eval_job *J = ctx;
     engine *e = J->e;
     const gf_circuit *c = e->c;
+    for (size_t t = b0; e->regions && t < b1; t += EVAL_TILE) eval_layer0_regions(e, J->coefs, t, t + EVAL_TILE < b1 ? t + EVAL_TILE : b1);
     for (size_t b = b0; b < b1; b++) {
         if (!e->regions) {
             if (gf_circuit_eval_m31x16_into(c, J->coefs, 1, e->bv[b], NULL)) J->st = GF_ERR_INTERNAL;
             continue;
         }
-        /* layer 0 straight from the regions, then the rest of the circuit as usual */
-        const gf_layer *L = &c->layers[0];
-        gf_m31x16 *out = e->bv[b][1];
-        memset(out, 0, ((size_t)1 << L->out_log) * sizeof *out);
-        /* coefficient 1 (most gates of compiled kernels) needs no multiplication */
-        for (uint64_t g = 0; g < L->n_mul; g++) {
-            gf_m31x16 t = gf_m31x16_mul(region_input(e, L->mul[g].in0, b), region_input(e, L->mul[g].in1, b));
-            gf_m31 cf = J->coefs[L->mul[g].coef];
-            out[L->mul[g].out] = gf_m31x16_add(out[L->mul[g].out], cf == 1 ? t : gf_m31x16_mul_scalar(t, cf));
-        }
-        for (uint64_t g = 0; g < L->n_add; g++) {
-            gf_m31x16 t = region_input(e, L->add[g].in, b);
-            gf_m31 cf = J->coefs[L->add[g].coef];
-            out[L->add[g].out] = gf_m31x16_add(out[L->add[g].out], cf == 1 ? t : gf_m31x16_mul_scalar(t, cf));
-        }
-        for (uint64_t g = 0; g < L->n_const; g++)
-            out[L->cst[g].out] = gf_m31x16_add(out[L->cst[g].out], gf_m31x16_broadcast(J->coefs[L->cst[g].coef]));
+        /* the rest of the circuit as usual */
         if (c->n_layers > 1) {
             gf_circuit rest = *c;
             rest.layers = c->layers + 1;
