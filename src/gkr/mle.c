@@ -61,33 +61,39 @@ static gf_m31ext3 mle_eval_m31_scalar(const gf_m31 *vals, const gf_m31ext3 *r, u
     return v;
 }
 
-/* Binding the top variable first pairs entries j and j + 2^(k-1): whole vectors of 16, so the
- * first round costs 3 packed products per 16 values and the later ones 9, instead of scalar
- * extension arithmetic per value (about 10x faster; the value is the same, an MLE being
- * unique). The last 16 entries are finished in scalars. */
+/* Binding the top variables first pairs whole vectors of 16 (entries j and j + 2^(k-1)), so
+ * the work is packed products instead of scalar extension arithmetic per value (about 10x
+ * faster; the value is the same, an MLE being unique). The last 16 entries are finished in
+ * scalars. */
 gf_m31ext3 gf_mle_eval_m31(const gf_m31 *vals, const gf_m31ext3 *r, unsigned k) {
     if (k <= 5) return mle_eval_m31_scalar(vals, r, k);
-    size_t h = (size_t)1 << (k - 1), nv = h / 16;
+    /* the first pass binds the top t <= 4 variables at once (16 strided base vectors per
+     * output vector, weighted by eq over those variables), so the scratch is 2^-t of the
+     * input: 384 KB for 2^19 values instead of a 3 MB table faulted in on every call */
+    const unsigned t4 = k - 5 < 4 ? k - 5 : 4;
+    const size_t q = (size_t)1 << (k - t4), nv = q / 16;
+    gf_m31ext3 w[16];
+    gf_mle_eq_table(w, r + (k - t4), t4, gf_m31ext3_one());
     gf_m31ext3x16 *t = gf_alloc_aligned(nv, sizeof *t);
     if (!t) return mle_eval_m31_scalar(vals, r, k);   /* still correct, only slower */
-    const gf_m31ext3 rt = r[k - 1];
     for (size_t v = 0; v < nv; v++) {
-        gf_m31x16 a = gf_m31x16_load(vals + 16 * v), b = gf_m31x16_load(vals + h + 16 * v);
-        gf_m31ext3x16 d = gf_m31ext3x16_ext_times_base(rt, gf_m31x16_sub(b, a));
-        d.c[0] = gf_m31x16_add(d.c[0], a);
-        t[v] = d;
+        gf_m31ext3x16 acc = gf_m31ext3x16_ext_times_base(w[0], gf_m31x16_load(vals + 16 * v));
+        for (size_t u = 1; u < ((size_t)1 << t4); u++)
+            acc = gf_m31ext3x16_add(acc, gf_m31ext3x16_ext_times_base(w[u], gf_m31x16_load(vals + u * q + 16 * v)));
+        t[v] = acc;
     }
-    for (unsigned i = k - 1; i-- > 4;) {
-        nv /= 2;
-        for (size_t v = 0; v < nv; v++) t[v] = gf_m31ext3x16_add(t[v], gf_m31ext3x16_scale(gf_m31ext3x16_sub(t[v + nv], t[v]), r[i]));
+    size_t n = nv;
+    for (unsigned i = k - t4; i-- > 4;) {
+        n /= 2;
+        for (size_t v = 0; v < n; v++) t[v] = gf_m31ext3x16_add(t[v], gf_m31ext3x16_scale(gf_m31ext3x16_sub(t[v + n], t[v]), r[i]));
     }
     /* 16 entries over the low 4 variables */
     gf_m31ext3 e[16];
     for (int s = 0; s < 16; s++) e[s] = gf_m31ext3x16_lane(&t[0], s);
     gf_free_aligned(t);
     for (unsigned i = 0; i < 4; i++) {
-        size_t n = (size_t)8 >> i;
-        for (size_t j = 0; j < n; j++) e[j] = gf_m31ext3_add(e[2 * j], gf_m31ext3_mul(r[i], gf_m31ext3_sub(e[2 * j + 1], e[2 * j])));
+        size_t m = (size_t)8 >> i;
+        for (size_t j = 0; j < m; j++) e[j] = gf_m31ext3_add(e[2 * j], gf_m31ext3_mul(r[i], gf_m31ext3_sub(e[2 * j + 1], e[2 * j])));
     }
     return e[0];
 }
