@@ -535,6 +535,26 @@ static gf_m31ext3 region_vy(const prover *P, size_t y) {
 }
 
 
+/* a[0..2] += the pair's products at t = 0, 1, 2: h(t) v(t) with h(2) = 2 h1 - h0, likewise v */
+static inline void pair_products_s(gf_m31ext3 a[3], gf_m31ext3 h0, gf_m31ext3 h1, gf_m31ext3 v0, gf_m31ext3 v1) {
+    a[0] = gf_m31ext3_add(a[0], gf_m31ext3_mul(h0, v0));
+    a[1] = gf_m31ext3_add(a[1], gf_m31ext3_mul(h1, v1));
+    a[2] = gf_m31ext3_add(a[2], gf_m31ext3_mul(gf_m31ext3_sub(gf_m31ext3_add(h1, h1), h0), gf_m31ext3_sub(gf_m31ext3_add(v1, v1), v0)));
+}
+
+/* A round's evaluations from per-thread sums of per-block products (weighted by eq over the
+ * rank's instances) and of shared products (instance independent). Shared products count
+ * once over all ranks: each rank weighs them by its instances' share crank of the eq weights
+ * (the shares sum to 1). */
+static void collect_split(const prover *P, gf_m31ext3x16 (*acc)[3], gf_m31ext3 (*sacc)[3], int nt, gf_m31ext3 ev[3]) {
+    for (int k = 0; k < 3; k++) {
+        gf_m31ext3x16 a = gf_m31ext3x16_zero();
+        gf_m31ext3 sc = gf_m31ext3_zero();
+        for (int t = 0; t < nt; t++) { a = gf_m31ext3x16_add(a, acc[t][k]); sc = gf_m31ext3_add(sc, sacc[t][k]); }
+        ev[k] = gf_m31ext3_add(gf_m31ext3x16_hsum(a), gf_m31ext3_mul(sc, P->crank));
+    }
+}
+
 /* one region round: products at level j (sizes len >> j) and, when fold, the fold with r */
 typedef struct {
     prover *P;
@@ -581,17 +601,10 @@ static void region_eval(void *ctx, int tid, size_t it0, size_t it1) {
             for (int k = 0; k < 3; k++) J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(loc[k], P->W[b]));
             it = (b + 1) * half;
         } else {
-            gf_m31ext3 a0 = gf_m31ext3_zero(), a1 = a0, a2 = a0;
-            for (; i < iend; i++) {
-                gf_m31ext3 v0 = rv_shared(R, j, 2 * i), v1 = rv_shared(R, j, 2 * i + 1);
-                gf_m31ext3 h0 = R->sh[j & 1][2 * i], h1 = R->sh[j & 1][2 * i + 1];
-                a0 = gf_m31ext3_add(a0, gf_m31ext3_mul(h0, v0));
-                a1 = gf_m31ext3_add(a1, gf_m31ext3_mul(h1, v1));
-                a2 = gf_m31ext3_add(a2, gf_m31ext3_mul(gf_m31ext3_sub(gf_m31ext3_add(h1, h1), h0), gf_m31ext3_sub(gf_m31ext3_add(v1, v1), v0)));
-            }
-            J->sacc[tid][0] = gf_m31ext3_add(J->sacc[tid][0], a0);
-            J->sacc[tid][1] = gf_m31ext3_add(J->sacc[tid][1], a1);
-            J->sacc[tid][2] = gf_m31ext3_add(J->sacc[tid][2], a2);
+            gf_m31ext3 a[3] = {gf_m31ext3_zero(), gf_m31ext3_zero(), gf_m31ext3_zero()};   /* local: no false sharing */
+            for (; i < iend; i++)
+                pair_products_s(a, R->sh[j & 1][2 * i], R->sh[j & 1][2 * i + 1], rv_shared(R, j, 2 * i), rv_shared(R, j, 2 * i + 1));
+            for (int k = 0; k < 3; k++) J->sacc[tid][k] = gf_m31ext3_add(J->sacc[tid][k], a[k]);
             it = iend;
         }
     }
@@ -751,17 +764,10 @@ typedef struct {
 static void mix_eval_shared(void *ctx, int tid, size_t i0, size_t i1) {
     mixjob *J = ctx;
     const mixlevel *M = J->M;
-    gf_m31ext3 a0 = gf_m31ext3_zero(), a1 = a0, a2 = a0;
-    for (size_t i = i0; i < i1; i++) {
-        if (M->slot[2 * i] | M->slot[2 * i + 1]) continue;
-        gf_m31ext3 v0 = M->vs[2 * i], v1 = M->vs[2 * i + 1], h0 = M->hs[2 * i], h1 = M->hs[2 * i + 1];
-        a0 = gf_m31ext3_add(a0, gf_m31ext3_mul(h0, v0));
-        a1 = gf_m31ext3_add(a1, gf_m31ext3_mul(h1, v1));
-        a2 = gf_m31ext3_add(a2, gf_m31ext3_mul(gf_m31ext3_sub(gf_m31ext3_add(h1, h1), h0), gf_m31ext3_sub(gf_m31ext3_add(v1, v1), v0)));
-    }
-    J->sacc[tid][0] = gf_m31ext3_add(J->sacc[tid][0], a0);
-    J->sacc[tid][1] = gf_m31ext3_add(J->sacc[tid][1], a1);
-    J->sacc[tid][2] = gf_m31ext3_add(J->sacc[tid][2], a2);
+    gf_m31ext3 a[3] = {gf_m31ext3_zero(), gf_m31ext3_zero(), gf_m31ext3_zero()};
+    for (size_t i = i0; i < i1; i++)
+        if (!(M->slot[2 * i] | M->slot[2 * i + 1])) pair_products_s(a, M->hs[2 * i], M->hs[2 * i + 1], M->vs[2 * i], M->vs[2 * i + 1]);
+    for (int k = 0; k < 3; k++) J->sacc[tid][k] = gf_m31ext3_add(J->sacc[tid][k], a[k]);
 }
 static void mix_eval_packed(void *ctx, int tid, size_t it0, size_t it1) {
     mixjob *J = ctx;
@@ -825,14 +831,7 @@ static gf_status x_rounds_mixed(prover *P, int nt, gf_m31ext3 *S, gf_m31ext3x16 
         run(P, half, mix_eval_shared, J);
         run(P, npp * K, mix_eval_packed, J);
         gf_m31ext3 ev[3];
-        for (int k = 0; k < 3; k++) {
-            gf_m31ext3x16 a = gf_m31ext3x16_zero();
-            gf_m31ext3 sc = gf_m31ext3_zero();
-            for (int t = 0; t < nt; t++) { a = gf_m31ext3x16_add(a, J->acc[t][k]); sc = gf_m31ext3_add(sc, J->sacc[t][k]); }
-            /* shared products count once over all ranks: each rank weighs them by its
-             * instances' share crank of the eq weights (the shares sum to 1) */
-            ev[k] = gf_m31ext3_add(gf_m31ext3x16_hsum(a), gf_m31ext3_mul(sc, P->crank));
-        }
+        collect_split(P, J->acc, J->sacc, nt, ev);
         J->r = round_io(P, ev, 3, NULL, 0, S);
         P->rx[j] = J->r;
         /* the next level: pairs with a packed side take slots 0..npp-1 in order */
@@ -879,12 +878,7 @@ static gf_status x_phase_regions(prover *P, const lplan *pl, int nt, gf_m31ext3x
             run(P, (packed ? P->K : 1) * RJ->half, region_eval, RJ);
         }
         gf_m31ext3 ev[3];
-        for (int k = 0; k < 3; k++) {
-            gf_m31ext3x16 s = gf_m31ext3x16_zero();
-            gf_m31ext3 sc = gf_m31ext3_zero();
-            for (int t = 0; t < nt; t++) { s = gf_m31ext3x16_add(s, RJ->acc[t][k]); sc = gf_m31ext3_add(sc, RJ->sacc[t][k]); }
-            ev[k] = gf_m31ext3_add(gf_m31ext3x16_hsum(s), gf_m31ext3_mul(sc, P->crank));
-        }
+        collect_split(P, RJ->acc, RJ->sacc, nt, ev);
         r = round_io(P, ev, 3, NULL, 0, &S);
         P->rx[j] = r;
         RJ->r = r;
