@@ -155,13 +155,13 @@ static inline __attribute__((always_inline)) void acc_flush(xjob *J, int tid, si
 
 /* Per-layer preparation over wires x: zc[k] = Z[out] * coef for the mul gates of x (plan
  * order) and A[x] = sum of Z[out] * coef over the add gates of x. */
-typedef struct { prover *P; const lplan *pl; } prep_job;
+typedef struct { prover *P; const lplan *pl; size_t base; } prep_job;   /* wires base + [x0, x1) */
 static void prep_wires(void *ctx, int tid, size_t x0, size_t x1) {
     (void)tid;
     prep_job *J = ctx;
     prover *P = J->P;
     const lplan *pl = J->pl;
-    for (size_t x = x0; x < x1; x++) {
+    for (size_t x = J->base + x0; x < J->base + x1; x++) {
         for (uint32_t k = pl->mptr[x]; k < pl->mptr[x + 1]; k++) {
             gf_m31 cf = P->coefs[pl->mg[k].coef];
             gf_m31ext3 z = gf_eq16_at(P->Zv, pl->mg[k].out);
@@ -372,12 +372,18 @@ static void x_collect(prover *P, xjob *J, int nt, gf_m31ext3 out[3]) {
  * Vy(y)  = sum_b hsum(W_b * V_b[y]) with W = eq(r_sb', .)               (lane/block collapse) */
 typedef struct { prover *P; const lplan *pl; const gf_m31x16 *vin; size_t m; } p2prep;
 static gf_m31ext3 region_vy(const prover *P, size_t y);
+static gf_m31ext3 region_eq_rx(const prover *P, size_t x);
 static inline __attribute__((always_inline)) void p2_entry(const p2prep *J, size_t y, gf_m31ext3 *mz, gf_m31ext3 *vy) {
     const prover *P = J->P;
     const lplan *pl = J->pl;
     gf_m31ext3 a = gf_m31ext3_zero();
-    for (uint32_t e = pl->yptr[y]; e < pl->yptr[y + 1]; e++)
-        a = gf_m31ext3_add(a, gf_m31ext3_mul(P->zc_mul[pl->yg[e].k], gf_eq16_at(P->Tv, pl->yg[e].i0)));
+    for (uint32_t e = pl->yptr[y]; e < pl->yptr[y + 1]; e++) {
+        const uint32_t x = pl->yg[e].i0;
+        gf_m31ext3 eqv;
+        if (J->vin) { eqv = gf_eq16_at(P->Tv, x); }
+        else eqv = region_eq_rx(P, x);   /* layer 0 from regions */
+        a = gf_m31ext3_add(a, gf_m31ext3_mul(P->zc_mul[pl->yg[e].k], eqv));
+    }
     *mz = a;
     if (!J->vin) { *vy = region_vy(P, y); return; }
     gf_m31ext3x16 s = gf_m31ext3x16_mul_base(P->W[0], J->vin[y]);
@@ -519,7 +525,14 @@ struct rstate {
     const gf_m31x16 *vp0;             /* level-0 V (packed, K blocks of len) */
     gf_m31ext3 *sv[2], *sh[2];        /* scalar tables, ping-pong by level parity */
     gf_m31ext3x16 *pv[2], *ph[2];     /* packed tables (K blocks, compact stride) */
+    gf_m31ext3 *eqx;                  /* phase 2: eq(rx, wire) over the region (where mul gates' i0 lie) */
 };
+
+/* eq(rx, x) for a wire some mul gate reads first (its region has an HG, hence a table) */
+static gf_m31ext3 region_eq_rx(const prover *P, size_t x) {
+    const struct rstate *R = &P->rs[P->rid[x] - 1];
+    return R->eqx[x - R->off];
+}
 
 static gf_m31ext3 region_vy(const prover *P, size_t y) {
     uint8_t q = P->rid[y];
@@ -937,8 +950,14 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
     for (uint64_t g = 0; g < L->n_const; g++)
         S0 = gf_m31ext3_sub(S0, gf_m31ext3_mul_base(gf_eq16_at(P->Zv, L->cst[g].out), P->coefs[L->cst[g].coef]));
     const lplan *pl = &P->plan[l];
-    prep_job pj = {P, pl};
-    run(P, m, prep_wires, &pj);
+    prep_job pj = {P, pl, 0};
+    if (l == 0 && P->n_regions) {
+        /* gates read first only inside regions with an HG: A and zc elsewhere are never read */
+        for (size_t q = 0; q < P->n_regions; q++)
+            if (P->rs[q].hk != RK_ZERO) { pj.base = P->rs[q].off; run(P, P->rs[q].len, prep_wires, &pj); }
+    } else {
+        run(P, m, prep_wires, &pj);
+    }
 
     uint8_t *lev[32];
     lev[0] = pl->lev;
@@ -1080,7 +1099,21 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
 
     if (L->n_mul > 0) {
         gf_m31ext3 coef2 = gf_m31ext3_mul(eq_fin, vx);
-        eq_build(P, P->Tv, n, P->rx, gf_m31ext3_one(), NULL, gf_m31ext3_zero());
+        if (l == 0 && P->n_regions) {
+            /* eq(rx, .) only where mul gates read first: the regions with an HG, each its own
+             * table times eq of the region's fixed high bits */
+            for (size_t q = 0; q < P->n_regions; q++) {
+                struct rstate *R = &P->rs[q];
+                if (R->hk == RK_ZERO) continue;
+                const unsigned lg = gf_log2_u64(R->len);
+                gf_m31ext3 hi = gf_m31ext3_one();
+                for (unsigned b = lg; b < n; b++)
+                    hi = gf_m31ext3_mul(hi, (R->off >> b) & 1 ? P->rx[b] : gf_m31ext3_sub(gf_m31ext3_one(), P->rx[b]));
+                gf_mle_eq_table(R->eqx, P->rx, lg, hi);
+            }
+        } else {
+            eq_build(P, P->Tv, n, P->rx, gf_m31ext3_one(), NULL, gf_m31ext3_zero());
+        }
         pack_weights(P, P->rsb_new);
         p2prep pp = {P, pl, (l == 0 && P->n_regions) ? NULL : vin, m};
         if (m >= 32) run(P, m / 16, p2_prep_vec, &pp);
@@ -1210,6 +1243,7 @@ static void free_regions(prover *P) {
     for (size_t q = 0; P->rs && q < P->n_regions; q++) {
         struct rstate *R = &P->rs[q];
         for (int k = 0; k < 2; k++) { free(R->sv[k]); free(R->sh[k]); gf_free_aligned(R->pv[k]); gf_free_aligned(R->ph[k]); }
+        free(R->eqx);
     }
     free(P->rs);
     free(P->rid);
@@ -1294,6 +1328,8 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, g
             }
         }
         size_t K = P->K, len = R->len, l2 = len / 2, l4 = len / 4 ? len / 4 : 1;
+        if (R->hk != RK_ZERO && !(R->eqx = malloc(len * sizeof *R->eqx)))
+            return gf_error_set(err, GF_ERR_NOMEM, "out of memory for input region %zu", q);
         if (R->hk != RK_ZERO && R->vk == RK_ZERO) {   /* gap: HG only */
             if (R->hk == RK_SHARED) { R->sh[0] = malloc(len * sizeof(gf_m31ext3)); R->sh[1] = malloc(l2 * sizeof(gf_m31ext3)); }
             else { R->ph[0] = gf_alloc_aligned(K * len, sizeof(gf_m31ext3x16)); R->ph[1] = gf_alloc_aligned(K * l2, sizeof(gf_m31ext3x16)); }
