@@ -62,5 +62,9 @@ void gf_binio_put_u64(gf_binio_writer *w, uint64_t v);
 /* Writes u32 values little-endian. */
 void gf_binio_put_u32s(gf_binio_writer *w, const uint32_t *p, size_t n);
 gf_status gf_binio_flush(gf_binio_writer *w);
+/* The circuit's file encoding (gf_circuit_encoded_size bytes) into w, e.g. inside a graph
+ * file or a digest; c must be valid (gf_circuit_validate). Defined in circuit_io.c. */
+struct gf_circuit;
+gf_status gf_circuit_encode(const struct gf_circuit *c, gf_binio_writer *w);
 
 #endif

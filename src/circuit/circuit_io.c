@@ -50,6 +50,8 @@ static gf_status gf_circuit_encode_(const gf_circuit *c, gf_binio_writer *w) {
     return gf_binio_flush(w);
 }
 
+gf_status gf_circuit_encode(const gf_circuit *c, gf_binio_writer *w) { return gf_circuit_encode_(c, w); }
+
 _Static_assert(sizeof(gf_gate_mul) == 16 && sizeof(gf_gate_add) == 12 && sizeof(gf_gate_const) == 8,
                "gate structs must be packed u32 records (file layout)");
 

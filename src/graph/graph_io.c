@@ -21,17 +21,6 @@
 
 /* ---- graph: encoding ------------------------------------------------------------------------ */
 
-static gf_status circuit_bytes(const gf_circuit *c, char **buf, size_t *len, gf_error *err) {
-    *buf = NULL;
-    *len = 0;
-    FILE *f = open_memstream(buf, len);
-    if (!f) return gf_error_set(err, GF_ERR_NOMEM, "graph encoding: cannot open a memory stream: %s", strerror(errno));
-    gf_status st = gf_circuit_write(c, f, err);
-    if (fclose(f) != 0 && !st) st = gf_error_set(err, GF_ERR_NOMEM, "graph encoding: memory stream failed");
-    if (st) { free(*buf); *buf = NULL; }
-    return st;
-}
-
 static gf_status graph_encode(const gf_graph *g, gf_binio_writer *w) {
     gf_binio_put(w, GRAPH_MAGIC, 8);
     gf_binio_put_u32(w, GRAPH_VERSION);
@@ -47,13 +36,10 @@ static gf_status graph_encode(const gf_graph *g, gf_binio_writer *w) {
             gf_binio_put_u64(w, k->comp_len[c]);
             gf_binio_put_u64(w, k->comp_offset[c]);
         }
-        char *cb;
-        size_t cl;
-        gf_status st = circuit_bytes(k->circuit, &cb, &cl, w->err);
+        /* streamed straight into w (the graph is validated, so is every circuit) */
+        gf_binio_put_u64(w, gf_circuit_encoded_size(k->circuit));
+        gf_status st = gf_circuit_encode(k->circuit, w);
         if (st) { w->st = st; break; }
-        gf_binio_put_u64(w, (uint64_t)cl);
-        gf_binio_put(w, cb, cl);
-        free(cb);
     }
     gf_binio_put_u32(w, g->n_commitments);
     for (uint32_t i = 0; i < g->n_commitments; i++) gf_binio_put_u64(w, g->commit_len[i]);

@@ -578,9 +578,16 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     void (*progress)(void *, uint32_t, uint32_t, const char *, uint64_t) = opts ? opts->progress : NULL;
     void *pctx = opts ? opts->progress_ctx : NULL;
     const int R = gf_comm_size(comm), me = gf_comm_rank(comm), root = me == 0;
-    /* the digest validates the graph; it is hashed once (the witness check reuses it) */
+    /* the digest validates the graph; it is hashed once (the witness check reuses it), or
+     * not at all when the caller passes it */
     uint8_t digest[32];
-    gf_status st = gf_graph_digest(g, digest, err);
+    gf_status st;
+    if (opts && opts->digest) {
+        memcpy(digest, opts->digest, 32);
+        st = gf_graph_validate(g, err);
+    } else {
+        st = gf_graph_digest(g, digest, err);
+    }
     if (!st && root) st = gf_graph_witness_check_digest(w, g, digest, err);
     if (R > 1) st = gf_comm_agree(comm, st, err);
     if (st) return st;

@@ -36,6 +36,9 @@ typedef struct gf_graph_prove_stats {
 typedef struct gf_graph_prove_opts {
     void (*progress)(void *ctx, uint32_t done, uint32_t n, const char *kernel, uint64_t instances);
     void *progress_ctx;
+    /* the graph's digest if the caller already has it (gf_graph_digest of this very graph):
+     * hashing a large graph again costs several milliseconds; NULL = compute it */
+    const uint8_t *digest;
 } gf_graph_prove_opts;
 
 /* Setup file: "GKRFSETP" | u32 version | u32 pcs id | 32 B graph digest. The raw PCS is

@@ -183,11 +183,13 @@ int cmd_prove(int argc, char **argv) {
     const int root = gf_comm_rank(&world) == 0, R = gf_comm_size(&world);
     if (mpi && !th) threads = 1;   /* one rank per core: no extra threads unless asked */
     gf_status st = GF_OK;
+    uint8_t gdigest[32];   /* rank 0: computed once, for the witness check and the prover */
     if (root) {
         st = gf_graph_load(&g, gp, &err);
         if (!st) st = check_setup_file(g, gp, sp, &err);
         if (!st) st = gf_graph_witness_load(&w, wp, &err);
-        if (!st && (st = gf_graph_witness_check(w, g, &err))) gf_error_prefix(&err, "witness %s does not fit graph %s", wp, gp);
+        if (!st) st = gf_graph_digest(g, gdigest, &err);
+        if (!st && (st = gf_graph_witness_check_digest(w, g, gdigest, &err))) gf_error_prefix(&err, "witness %s does not fit graph %s", wp, gp);
     }
     if (R > 1) {
         st = gf_comm_agree(&world, st, &err);
@@ -212,7 +214,7 @@ int cmd_prove(int argc, char **argv) {
         st = gf_comm_agree(&world, st, &err);
     }
     if (!st) st = gf_pool_new(&pool, threads, &err);
-    gf_graph_prove_opts popts = {NULL, NULL};
+    gf_graph_prove_opts popts = {NULL, NULL, root ? gdigest : NULL};
     if ((progress || (!quiet && !json && isatty(2))) && root) popts.progress = show_progress;
     if (!st && (st = gf_graph_prove_comm(g, w, &world, pool, &popts, root ? &proof : NULL, &S, &err)))
         gf_error_prefix(&err, "proving %s with %s", gp, wp);
