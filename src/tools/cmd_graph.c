@@ -119,7 +119,9 @@ int cmd_prove(int argc, char **argv) {
                "  --progress       report each template on stderr (default when stderr is a terminal)\n"
                "Under mpiexec (or gkrflow run) every rank runs this command: rank 0 reads the files,\n"
                "sends the other ranks what they need and writes the proof, which is byte-identical to\n"
-               "the single-process proof; the summary lists the bytes each rank sent.\n");
+               "the single-process proof; the summary lists the bytes each rank sent. A call with\n"
+               "fewer 16-instance blocks than ranks gets a smaller group of ranks, and such calls\n"
+               "prove side by side (docs/mpi.md, \"Groups and waves\").\n");
         return 0;
     }
     const char *gp = NULL, *wp = NULL, *sp = NULL, *outp = NULL, *th = NULL, *np = NULL;
