@@ -490,6 +490,54 @@ static void region_case(gf_rng *rng, unsigned n, unsigned depth, int input_mul, 
         if (!st) gf_gkr_claims_free(&c2);
     }
     gf_gkr_m31_prover_free(G);
+    /* GF_GKR_ORIENT_SHARED_SECOND gives exactly the proof of the circuit whose layer-0 mul gates
+     * reading the shared region first (and something else second) are swapped */
+    {
+        gf_circuit *oc = gf_circuit_new(GF_FIELD_M31, T.c->n_layers, &err);
+        REQUIRE(oc && gf_circuit_alloc_coefs(oc, T.c->n_coefs, &err) == GF_OK);
+        memcpy(oc->coef_kind, T.c->coef_kind, T.c->n_coefs);
+        memcpy(oc->coef_m31, T.c->coef_m31, T.c->n_coefs * sizeof *oc->coef_m31);
+        uint64_t swapped = 0;
+        for (uint32_t l = 0; l < T.c->n_layers; l++) {
+            const gf_layer *S = &T.c->layers[l];
+            REQUIRE(gf_circuit_alloc_layer(oc, l, S->in_log, S->out_log, S->n_mul, S->n_add, S->n_const, &err) == GF_OK);
+            gf_layer *D = &oc->layers[l];
+            if (S->n_mul) memcpy(D->mul, S->mul, S->n_mul * sizeof *S->mul);
+            if (S->n_add) memcpy(D->add, S->add, S->n_add * sizeof *S->add);
+            if (S->n_const) memcpy(D->cst, S->cst, S->n_const * sizeof *S->cst);
+            for (uint64_t g = 0; l == 0 && g < D->n_mul; g++)
+                if (D->mul[g].in0 < h / 2 && D->mul[g].in1 >= h / 2) {
+                    uint32_t t = D->mul[g].in0; D->mul[g].in0 = D->mul[g].in1; D->mul[g].in1 = t;
+                    swapped++;
+                }
+        }
+        gf_buf p3, p4;
+        gf_buf_init(&p3);
+        gf_buf_init(&p4);
+        for (int which = 0; which < 2; which++) {
+            gf_gkr_m31_prover *Q = NULL;
+            st = gf_gkr_m31_prover_new_regions_comm(&Q, which ? oc : T.c, K, 3, reg, NULL, which ? 0 : GF_GKR_ORIENT_SHARED_SECOND, &err);
+            if (!st) st = gf_gkr_m31_prover_set_regions(Q, reg, &err);
+            CHECK_MSG(st == GF_OK, "%s", err.msg);
+            gf_transcript t;
+            setup_transcript(&t);
+            for (uint32_t i = 0; i < T.c->n_coefs; i++) if (T.c->coef_kind[i] == GF_COEF_RANDOM) (void)gf_transcript_challenge_m31(&t);
+            gf_gkr_claims c3;
+            if (!st) st = gf_gkr_m31_prover_run(Q, T.coefs, T.vals, 0, &t, which ? &p4 : &p3, pool, &c3, &err);
+            CHECK_MSG(st == GF_OK, "%s", err.msg);
+            if (!st) gf_gkr_claims_free(&c3);
+            gf_transcript_free(&t);
+            gf_gkr_m31_prover_free(Q);
+        }
+        CHECK_MSG(p3.len == p4.len && !memcmp(p3.data, p4.data, p3.len), "oriented-by-flag proof differs (%llu gates swapped)",
+                  (unsigned long long)swapped);
+        /* and differs from the unoriented proof when some gate was swapped */
+        if (swapped) CHECK(p3.len != p1.len || memcmp(p3.data, p1.data, p1.len) != 0);
+        CHECK(gf_gkr_m31_prover_new_regions_comm(&G, T.c, K, 3, reg, NULL, 2, &err) == GF_ERR_INVALID);
+        gf_buf_free(&p3);
+        gf_buf_free(&p4);
+        gf_circuit_free(oc);
+    }
     /* a region that does not fit is refused with a message */
     gf_gkr_region badr[1] = {{1, 2, 1, common, NULL}};
     CHECK(gf_gkr_m31_prover_new_regions(&G, T.c, K, 1, badr, &err) == GF_ERR_INVALID);

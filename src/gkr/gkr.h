@@ -77,10 +77,15 @@ typedef struct gf_gkr_region {
 gf_status gf_gkr_m31_prover_new_regions(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, size_t n_regions,
                                         const gf_gkr_region *regions, gf_error *err);
 gf_status gf_gkr_m31_prover_set_regions(gf_gkr_m31_prover *p, const gf_gkr_region *regions, gf_error *err);
-/* Regions across MPI ranks: packed regions hold this rank's n_blocks blocks. */
+/* Regions across MPI ranks: packed regions hold this rank's n_blocks blocks.
+ * flags: 0, or GF_GKR_ORIENT_SHARED_SECOND: layer-0 mul gates whose first input lies in a
+ * shared region and whose second does not are proved with their inputs swapped, i.e. the
+ * proof is the one for the circuit with those gates re-oriented (so HG stays off the shared
+ * data); the verifier must use that re-oriented circuit. Saves the caller a copy of layer 0. */
+#define GF_GKR_ORIENT_SHARED_SECOND 1u
 gf_status gf_gkr_m31_prover_new_regions_comm(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks,
                                              size_t n_regions, const gf_gkr_region *regions, const struct gf_comm *comm,
-                                             gf_error *err);
+                                             unsigned flags, gf_error *err);
 
 /* Replays the prover's messages from r; on success out holds the input claims that the caller
  * must check against the committed input. GF_ERR_VERIFY with the layer, phase and round at

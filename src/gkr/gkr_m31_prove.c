@@ -1192,7 +1192,10 @@ static void free_plan(prover *P) {
 }
 
 /* Counting sort of each layer's gates by their first input. */
-static int build_plan(prover *P) {
+/* shared0: NULL, or per layer-0 wire 1 if it lies in a shared region; then layer-0 mul
+ * gates reading a shared wire first and a non-shared one second are planned with their
+ * inputs swapped (GF_GKR_ORIENT_SHARED_SECOND). */
+static int build_plan(prover *P, const uint8_t *shared0) {
     const gf_circuit *c = P->c;
     P->plan = calloc(c->n_layers, sizeof *P->plan);
     if (!P->plan) return -1;
@@ -1205,7 +1208,9 @@ static int build_plan(prover *P) {
         pl->mg = malloc((L->n_mul + 1) * sizeof *pl->mg);
         pl->ag = malloc((L->n_add + 1) * sizeof *pl->ag);
         if (!pl->mptr || !pl->aptr || !pl->mg || !pl->ag) return -1;
-        for (uint64_t g = 0; g < L->n_mul; g++) pl->mptr[L->mul[g].in0 + 1]++;
+        const uint8_t *sw = l == 0 ? shared0 : NULL;
+#define GKR_SWAP(G) (sw && sw[(G)->in0] && !sw[(G)->in1])
+        for (uint64_t g = 0; g < L->n_mul; g++) pl->mptr[(GKR_SWAP(&L->mul[g]) ? L->mul[g].in1 : L->mul[g].in0) + 1]++;
         for (uint64_t g = 0; g < L->n_add; g++) pl->aptr[L->add[g].in + 1]++;
         for (size_t x = 0; x < m; x++) { pl->mptr[x + 1] += pl->mptr[x]; pl->aptr[x + 1] += pl->aptr[x]; }
         uint32_t *fill = malloc((m + 1) * sizeof *fill);
@@ -1213,8 +1218,10 @@ static int build_plan(prover *P) {
         memcpy(fill, pl->mptr, (m + 1) * sizeof *fill);
         for (uint64_t g = 0; g < L->n_mul; g++) {
             const gf_gate_mul *G = &L->mul[g];
-            pl->mg[fill[G->in0]++] = (pmul){G->in1, G->out, G->coef};
+            const int sx = GKR_SWAP(G);
+            pl->mg[fill[sx ? G->in1 : G->in0]++] = (pmul){sx ? G->in0 : G->in1, G->out, G->coef};
         }
+#undef GKR_SWAP
         memcpy(fill, pl->aptr, (m + 1) * sizeof *fill);
         for (uint64_t g = 0; g < L->n_add; g++) {
             const gf_gate_add *G = &L->add[g];
@@ -1347,7 +1354,7 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, g
 }
 
 static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, size_t nr,
-                                 const gf_gkr_region *reg, const gf_comm *comm, gf_error *err) {
+                                 const gf_gkr_region *reg, const gf_comm *comm, unsigned flags, gf_error *err) {
     *out = NULL;
     if (c->field != GF_FIELD_M31) return gf_error_set(err, GF_ERR_INVALID, "GKR M31 prover given a %s circuit", gf_field_name(c->field));
     if (!gf_is_pow2(n_blocks) || n_blocks > (1u << 20))
@@ -1379,7 +1386,15 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     }
     const size_t mgd = (size_t)1 << ndense;   /* widest layer the gather rounds run on */
     gf_status st = GF_OK;
-    if (build_plan(P)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory building the gate plan");
+    uint8_t *shared0 = NULL;
+    if (nr && (flags & GF_GKR_ORIENT_SHARED_SECOND)) {
+        const uint64_t m0 = 1ull << c->layers[0].in_log;
+        if (!(shared0 = calloc(m0, 1))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+        for (size_t q = 0; !st && q < nr; q++)
+            if (reg[q].shared && reg[q].offset < m0 && reg[q].len <= m0 - reg[q].offset) memset(shared0 + reg[q].offset, 1, reg[q].len);
+    }
+    if (!st && build_plan(P, shared0)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory building the gate plan");
+    free(shared0);
     if (!st && nr) st = setup_regions(P, nr, reg, err);   /* layer 0 then needs no dense tables */
     if (st) { gf_gkr_m31_prover_free(G); return st; }
     /* dense tables: sized by the largest layer (layer 0 counts only after its region rounds);
@@ -1421,24 +1436,25 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
 }
 
 gf_status gf_gkr_m31_prover_new(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, gf_error *err) {
-    return prover_new_impl(out, c, n_blocks, 0, NULL, NULL, err);
+    return prover_new_impl(out, c, n_blocks, 0, NULL, NULL, 0, err);
 }
 
 gf_status gf_gkr_m31_prover_new_comm(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, const gf_comm *comm,
                                      gf_error *err) {
-    return prover_new_impl(out, c, n_blocks, 0, NULL, comm, err);
+    return prover_new_impl(out, c, n_blocks, 0, NULL, comm, 0, err);
 }
 
 gf_status gf_gkr_m31_prover_new_regions(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, size_t n_regions,
                                         const gf_gkr_region *regions, gf_error *err) {
-    return gf_gkr_m31_prover_new_regions_comm(out, c, n_blocks, n_regions, regions, NULL, err);
+    return gf_gkr_m31_prover_new_regions_comm(out, c, n_blocks, n_regions, regions, NULL, 0, err);
 }
 
 gf_status gf_gkr_m31_prover_new_regions_comm(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks,
                                              size_t n_regions, const gf_gkr_region *regions, const gf_comm *comm,
-                                             gf_error *err) {
+                                             unsigned flags, gf_error *err) {
     if (n_regions == 0) return gf_error_set(err, GF_ERR_INVALID, "no input regions given");
-    return prover_new_impl(out, c, n_blocks, n_regions, regions, comm, err);
+    if (flags & ~(unsigned)GF_GKR_ORIENT_SHARED_SECOND) return gf_error_set(err, GF_ERR_INVALID, "unknown prover flags 0x%x", flags);
+    return prover_new_impl(out, c, n_blocks, n_regions, regions, comm, flags, err);
 }
 
 gf_status gf_gkr_m31_prover_set_regions(gf_gkr_m31_prover *G, const gf_gkr_region *regions, gf_error *err) {

@@ -201,20 +201,23 @@ static int engine_matches(const engine *e, uint32_t kernel, const gf_graph_kerne
 static gf_status engine_init(engine *e, uint32_t kernel, const gf_graph_kernel *k, const gf_graph_template *T, uint64_t K,
                              const gf_comm *comm, gf_error *err) {
     memset(e, 0, sizeof *e);
-    gf_status st = oriented_circuit(k, T, &e->owned, err);
+    /* regions pay off when some component is broadcast; they need every component and gap to
+     * span at least two wires (the prover checks the gaps) */
+    int any_bc = 0, small = 0;
+    for (uint32_t i = 0; i < k->n_components; i++) { any_bc |= T->broadcast[i]; small |= k->comp_len[i] < 2; }
+    const int regions = any_bc && !small;
+    /* with regions the GKR prover orients layer 0 itself (GF_GKR_ORIENT_SHARED_SECOND, the
+     * rule oriented_circuit applies); otherwise it proves an oriented copy */
+    gf_status st = regions ? GF_OK : oriented_circuit(k, T, &e->owned, err);
     if (st) return st;
     const gf_circuit *c = e->c = e->owned ? e->owned : k->circuit;
+    e->regions = regions;
     e->kernel = kernel;
     e->K = K;
     e->comm = comm;
     e->bpat = malloc(k->n_components + 1);
     if (!e->bpat) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
     memcpy(e->bpat, T->broadcast, k->n_components);
-    /* regions pay off when some component is broadcast; they need every component and gap to
-     * span at least two wires (the prover checks the gaps) */
-    int any_bc = 0, small = 0;
-    for (uint32_t i = 0; i < k->n_components; i++) { any_bc |= T->broadcast[i]; small |= k->comp_len[i] < 2; }
-    e->regions = any_bc && !small;
     const uint32_t nl = c->n_layers;
     e->vals = calloc(nl + 1, sizeof *e->vals);
     if (!e->vals) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
@@ -238,7 +241,7 @@ static gf_status engine_init(engine *e, uint32_t kernel, const gf_graph_kernel *
                 if (!e->packed[i]) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
             }
         }
-        st = gf_gkr_m31_prover_new_regions_comm(&e->gkr, c, K, k->n_components, e->reg, comm, err);
+        st = gf_gkr_m31_prover_new_regions_comm(&e->gkr, c, K, k->n_components, e->reg, comm, GF_GKR_ORIENT_SHARED_SECOND, err);
     } else {
         st = gf_gkr_m31_prover_new_comm(&e->gkr, c, K, comm, err);
     }
