@@ -485,7 +485,8 @@ static gf_status move_template_vectors(const gf_graph *g, const gf_graph_templat
         lw->w.len = g->commit_len;
         lw->w.vec = calloc(g->n_commitments + 1, sizeof *lw->w.vec);
         lw->owned = calloc(g->n_commitments + 1, sizeof *lw->owned);
-        if (!lw->w.vec || !lw->owned) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+        /* rank 0 is about to send: a rank that cannot receive must end the job, not leave it hanging */
+        if (!lw->w.vec || !lw->owned) gf_comm_abort(world, 1, "out of memory receiving a template's vectors");
     }
     for (uint32_t i = 0; i < k->n_components && !st; i++) {
         const uint32_t c = T->commit[i];
@@ -495,11 +496,13 @@ static gf_status move_template_vectors(const gf_graph *g, const gf_graph_templat
         const size_t bytes = g->commit_len[c] * sizeof(gf_m31);
         if (me == 0) {
             st = gf_comm_send(world, w->vec[c], bytes, to, err);
+            if (st) gf_comm_abort(world, 1, err ? err->msg : "sending a template's vectors failed");
         } else {
             lw->owned[c] = malloc(bytes ? bytes : 1);
             /* rank 0 is already sending: a failure here must end the job */
             if (!lw->owned[c]) gf_comm_abort(world, 1, "out of memory receiving a template's vectors");
             st = gf_comm_recv(world, lw->owned[c], bytes, 0, err);
+            if (st) gf_comm_abort(world, 1, err ? err->msg : "receiving a template's vectors failed");
             lw->w.vec[c] = lw->owned[c];
         }
     }
@@ -667,7 +670,8 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
         if (!ls && mine) ls = prove_template(g, my_t, tw, mine, eng, bc, digest, (const uint8_t(*)[32])com, pool, &tb, err);
         local_witness_free(&lw);
         st = R > 1 ? gf_comm_agree(comm, ls, err) : ls;
-        /* proof sections to rank 0, in template order */
+        /* proof sections to rank 0, in template order; the peer of a failed transfer would wait
+         * forever, so any failure here ends the job */
         for (uint32_t t = ti; t < tj && !st; t++) {
             if (base[t] == 0) {
                 if (root) gf_buf_append(proof, tb.data, tb.len);
@@ -677,12 +681,14 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
             if (me == base[t]) {
                 gf_put_u64le(lenb, tb.len);
                 if (!(st = gf_comm_send(comm, lenb, 8, 0, err))) st = gf_comm_send(comm, tb.data, tb.len, 0, err);
+                if (st) gf_comm_abort(comm, 1, err ? err->msg : "sending a template's proof section failed");
             } else if (root) {
                 uint64_t n = 0;
                 if (!(st = gf_comm_recv(comm, lenb, 8, base[t], err))) n = gf_get_u64le(lenb);
                 uint8_t *dst = st ? NULL : gf_buf_reserve(proof, n);
-                if (!st && !dst) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory collecting template %u's proof", t);
+                if (!st && !dst) gf_comm_abort(comm, 1, "out of memory collecting a template's proof section");
                 if (!st) st = gf_comm_recv(comm, dst, n, base[t], err);
+                if (st) gf_comm_abort(comm, 1, err ? err->msg : "receiving a template's proof section failed");
             }
         }
         if (R > 1) st = gf_comm_agree(comm, st, err);
