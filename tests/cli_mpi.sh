@@ -172,6 +172,13 @@ if command -v mpiexec >/dev/null 2>&1 && [ -x "$B/gkrflow-example-matmul" ] && [
     check "missing witness on 2 ranks: exit 1 (got $rc)" test "$rc" -eq 1
     check "missing witness on 2 ranks: message names the file" grep -q "missing.wit" "$W/err"
     check "missing witness on 2 ranks: no proof written" test ! -e "$W/never"
+    # started directly by mpiexec on a rank count that is not a power of two: a clear error
+    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 60 mpiexec --oversubscribe -n 3 "$G" prove \
+        --graph "$W/mm.graph" --witness "$W/mm.wit" --out "$W/never3b" >"$W/out" 2>"$W/err"
+    rc=$?
+    check "mpiexec -n 3: exit non-zero (got $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+    check "mpiexec -n 3: message asks for a power of two" grep -q "power-of-two number of ranks" "$W/err"
+    check "mpiexec -n 3: no proof written" test ! -e "$W/never3b"
 fi
 
 echo "$pass passed, $fail failed"

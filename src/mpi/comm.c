@@ -406,7 +406,10 @@ gf_status gf_comm_agree(const gf_comm *c, gf_status local, gf_error *err) {
     memset(&verdict, 0, sizeof verdict);
     if (local != GF_OK) {
         const char *text = err && err->msg[0] ? err->msg : gf_status_name(local);
-        int n = snprintf(verdict.msg, sizeof verdict.msg, "rank %d: ", c->world_rank);
+        /* an agreement over a group already named the rank: do not name it twice */
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "rank %d: ", c->world_rank);
+        int n = strncmp(text, prefix, strlen(prefix)) ? snprintf(verdict.msg, sizeof verdict.msg, "%s", prefix) : 0;
         size_t room = sizeof verdict.msg - (size_t)n - 1, tl = strnlen(text, room);   /* long messages are cut */
         memcpy(verdict.msg + n, text, tl);
         verdict.msg[(size_t)n + tl] = 0;

@@ -584,6 +584,9 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     void (*progress)(void *, uint32_t, uint32_t, const char *, uint64_t) = opts ? opts->progress : NULL;
     void *pctx = opts ? opts->progress_ctx : NULL;
     const int R = gf_comm_size(comm), me = gf_comm_rank(comm), root = me == 0;
+    /* instances are split into equal power-of-two block ranges: every rank sees the same R */
+    if (!gf_is_pow2((uint64_t)R))
+        return gf_error_set(err, GF_ERR_INVALID, "graph proving needs a power-of-two number of ranks (mpiexec -n 1, 2, 4, ...), got %d", R);
     /* the digest validates the graph; it is hashed once (the witness check reuses it), or
      * not at all when the caller passes it */
     uint8_t digest[32];
