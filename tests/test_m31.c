@@ -237,6 +237,11 @@ static void apply_ref(int op, uint32_t *r, const uint32_t *const *in) {
             break;
         case T16_HSUM: sum += a[j]; break;
         case T16_EQ: r[0] = memcmp(a, b, 16 * sizeof *a) == 0; break;
+        case T16_DOT16: {   /* term by term in the base field */
+            gf_m31 acc = 0;
+            for (int k = 0; k < 16; k++) acc = gf_m31_add(acc, gf_m31_mul(in[k % 6][j], in[(k + 3) % 6][16 + k]));
+            r[j] = acc;
+        } break;
         case T16_CHAIN: {
             gf_m31 acc = a[j];
             for (int k = 0; k < 64; k++) {
@@ -270,7 +275,7 @@ static void apply_ref(int op, uint32_t *r, const uint32_t *const *in) {
 
 static const char *const op_names[T_NOPS] = {
     "add", "sub", "neg", "dbl", "mul5", "mul", "sqr", "mul_scalar", "broadcast", "zero", "load_reduce",
-    "mul_add", "dot3", "hsum", "eq", "chain", "ext.add", "ext.sub", "ext.neg", "ext.mul", "ext.sqr",
+    "mul_add", "dot3", "hsum", "eq", "chain", "dot16", "ext.add", "ext.sub", "ext.neg", "ext.mul", "ext.sqr",
     "ext.mul_add", "ext.scale", "ext.mul_base", "ext.ext_times_base", "ext.add_base", "ext.broadcast",
     "ext.from_base", "ext.hsum", "ext.eq"};
 

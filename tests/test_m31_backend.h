@@ -11,6 +11,7 @@ enum {
     T16_ADD, T16_SUB, T16_NEG, T16_DBL, T16_MUL5, T16_MUL, T16_SQR, T16_MUL_SCALAR /* in[1][0] */,
     T16_BROADCAST /* in[0][0] */, T16_ZERO, T16_LOAD_REDUCE, T16_MUL_ADD, T16_DOT3 /* in[0..5] */,
     T16_HSUM /* r[0] */, T16_EQ /* r[0] */, T16_CHAIN /* a long mixed sequence, stays in registers */,
+    T16_DOT16 /* sum_s x[s % 6] * in[(s + 3) % 6][16 + s] */,
     /* M31Ext3x16: limb-major r[48] from in[k][48]; a scalar ext3 operand is in[1][0], [16], [32] */
     TX_ADD, TX_SUB, TX_NEG, TX_MUL, TX_SQR, TX_MUL_ADD, TX_SCALE, TX_MUL_BASE /* in[1][0..15] */,
     TX_EXT_TIMES_BASE /* scalar in[0][0,16,32] x packed in[1][0..15] */, TX_ADD_BASE /* in[1][0..15] */,
@@ -47,6 +48,12 @@ const char *gf_test_m31_backend_avx2(void);
     case T16_MUL_ADD: o = gf_m31x16_mul_add##SFX(x[0], x[1], x[2]); break;                            \
     case T16_DOT3: o = gf_m31x16_dot3##SFX(x[0], x[1], x[2], x[3], x[4], x[5]); break;                \
     case T16_HSUM: o.v[0] = gf_m31x16_hsum##SFX(x[0]); break;                                         \
+    case T16_DOT16: {                                                                                   \
+        gf_m31x16 t16[16];                                                                              \
+        uint32_t w16[16];                                                                               \
+        for (int s = 0; s < 16; s++) { t16[s] = x[s % 6]; w16[s] = in[(s + 3) % 6][16 + s]; }          \
+        o = gf_m31x16_dot16_scalar##SFX(t16, w16);                                                      \
+    } break;                                                                                            \
     case T16_EQ: o.v[0] = (uint32_t)gf_m31x16_eq##SFX(x[0], x[1]); break;                             \
     case T16_CHAIN: {                                                                                   \
         gf_m31x16 acc = x[0];                                                                           \

@@ -78,6 +78,11 @@ GF_M31X16_INLINE gf_m31x16 gf_m31x16_mul_add(gf_m31x16 a, gf_m31x16 b, gf_m31x16
 GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot3(gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1, gf_m31x16 a2, gf_m31x16 b2) {
     return GF_M31X16_SFX(gf_m31x16_dot3)(a0, b0, a1, b1, a2, b2);
 }
+/* t[0]*w[0] + ... + t[15]*w[15] with scalar weights (canonical), reduced once per lane group
+ * of four products: the lane/block collapse of the GKR prover's phase 2. */
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot16_scalar(const gf_m31x16 t[16], const uint32_t w[16]) {
+    return GF_M31X16_SFX(gf_m31x16_dot16_scalar)(t, w);
+}
 /* Sum over the 16 lanes. */
 GF_M31X16_INLINE gf_m31 gf_m31x16_hsum(gf_m31x16 a) { return GF_M31X16_SFX(gf_m31x16_hsum)(a); }
 GF_M31X16_INLINE int gf_m31x16_eq(gf_m31x16 a, gf_m31x16 b) { return GF_M31X16_SFX(gf_m31x16_eq)(a, b); }

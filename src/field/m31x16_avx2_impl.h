@@ -107,6 +107,28 @@ GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot3_avx2(gf_m31x16 a0, gf_m31x16 b0, gf_m3
     }
     return r;
 }
+
+/* as gf_m31x16_dot16_scalar_avx512, on two halves */
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot16_scalar_avx2(const gf_m31x16 t[16], const uint32_t w[16]) {
+    const __m256i p64 = _mm256_set1_epi64x(GF_M31_P);
+    gf_m31x16 r;
+    for (int h = 0; h < 2; h++) {
+        __m256i se = _mm256_setzero_si256(), so = _mm256_setzero_si256();
+        for (int g = 0; g < 16; g += 4) {
+            __m256i ae = _mm256_setzero_si256(), ao = _mm256_setzero_si256();
+            for (int s = g; s < g + 4; s++) {
+                const __m256i wv = _mm256_set1_epi32((int)w[s]);
+                ae = _mm256_add_epi64(ae, _mm256_mul_epu32(t[s].y[h], wv));
+                ao = _mm256_add_epi64(ao, _mm256_mul_epu32(_mm256_srli_epi64(t[s].y[h], 32), wv));
+            }
+            se = _mm256_add_epi64(se, _mm256_add_epi64(_mm256_and_si256(ae, p64), _mm256_srli_epi64(ae, 31)));
+            so = _mm256_add_epi64(so, _mm256_add_epi64(_mm256_and_si256(ao, p64), _mm256_srli_epi64(ao, 31)));
+        }
+        __m256i v = _mm256_blend_epi32(gf_m31x16_fold64_avx2_(se), _mm256_slli_epi64(gf_m31x16_fold64_avx2_(so), 32), 0xAA);
+        r.y[h] = gf_m31x16_red_avx2_(v);
+    }
+    return r;
+}
 GF_M31X16_INLINE gf_m31 gf_m31x16_hsum_avx2(gf_m31x16 a) {
     const __m256i lo32 = _mm256_set1_epi64x(0xffffffff);
     __m256i s = _mm256_add_epi64(_mm256_add_epi64(_mm256_and_si256(a.y[0], lo32), _mm256_srli_epi64(a.y[0], 32)),

@@ -96,6 +96,26 @@ GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot3_avx512(gf_m31x16 a0, gf_m31x16 b0, gf_
                                                              _mm512_castsi512_ps(fo)));
     gf_m31x16 r; r.z = gf_m31x16_red_avx512_(t); return r;
 }
+/* sum_s t[s] w[s] with scalar weights: 64-bit sums of four products (< 2^64), each folded
+ * to < 2^34 and added (< 2^36), one final reduction per lane */
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot16_scalar_avx512(const gf_m31x16 t[16], const uint32_t w[16]) {
+    const __m512i p64 = _mm512_set1_epi64(GF_M31_P);
+    __m512i se = _mm512_setzero_si512(), so = _mm512_setzero_si512();
+    for (int g = 0; g < 16; g += 4) {
+        __m512i ae = _mm512_setzero_si512(), ao = _mm512_setzero_si512();
+        for (int s = g; s < g + 4; s++) {
+            const __m512i wv = _mm512_set1_epi32((int)w[s]);   /* the low half of each slot is w */
+            ae = _mm512_add_epi64(ae, _mm512_mul_epu32(t[s].z, wv));
+            ao = _mm512_add_epi64(ao, _mm512_mul_epu32(_mm512_srli_epi64(t[s].z, 32), wv));
+        }
+        se = _mm512_add_epi64(se, _mm512_add_epi64(_mm512_and_si512(ae, p64), _mm512_srli_epi64(ae, 31)));
+        so = _mm512_add_epi64(so, _mm512_add_epi64(_mm512_and_si512(ao, p64), _mm512_srli_epi64(ao, 31)));
+    }
+    __m512i fe = gf_m31x16_fold64_avx512_(se), fo = gf_m31x16_fold64_avx512_(so);
+    __m512i r32 = _mm512_castps_si512(_mm512_mask_moveldup_ps(_mm512_castsi512_ps(fe), GF_M31X16_AVX512_ODD,
+                                                              _mm512_castsi512_ps(fo)));
+    gf_m31x16 r; r.z = gf_m31x16_red_avx512_(r32); return r;
+}
 GF_M31X16_INLINE gf_m31 gf_m31x16_hsum_avx512(gf_m31x16 a) {
     /* widen to 64-bit slots: the sum is < 16 p < 2^35 */
     __m512i s = _mm512_add_epi64(_mm512_maskz_mov_epi32(GF_M31X16_AVX512_EVEN, a.z), _mm512_srli_epi64(a.z, 32));

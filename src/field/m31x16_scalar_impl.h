@@ -47,6 +47,18 @@ GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot3_generic(gf_m31x16 a0, gf_m31x16 b0, gf
                                  (uint64_t)a2.v[i] * b2.v[i]);
     return r;
 }
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot16_scalar_generic(const gf_m31x16 t[16], const uint32_t w[16]) {
+    /* groups of four products (4 (p-1)^2 < 2^64), each reduced before the next */
+    gf_m31x16 r;
+    for (int i = 0; i < 16; i++) {
+        uint64_t acc = 0;
+        for (int g = 0; g < 16; g += 4)
+            acc += gf_m31_from_u64((uint64_t)t[g].v[i] * w[g] + (uint64_t)t[g + 1].v[i] * w[g + 1] +
+                                   (uint64_t)t[g + 2].v[i] * w[g + 2] + (uint64_t)t[g + 3].v[i] * w[g + 3]);
+        r.v[i] = gf_m31_from_u64(acc);
+    }
+    return r;
+}
 GF_M31X16_INLINE gf_m31 gf_m31x16_hsum_generic(gf_m31x16 a) {
     uint64_t s = 0; for (int i = 0; i < 16; i++) s += a.v[i]; return gf_m31_from_u64(s);
 }

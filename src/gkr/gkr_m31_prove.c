@@ -45,7 +45,8 @@ typedef struct prover {
     gf_m31ext3x16 *hg0, *hgA, *vA, *vB, *W, *p2M, *p2V, *Zv, *Tv;
     lplan *plan;
     gf_m31ext3 *A;   /* add-gate part of HG: sum over x's add gates of Z[out] * coef, lane independent */
-    gf_m31ext3 *eqhi[2];             /* high halves of eq tables (2^(k-4) scalars each) */
+    gf_m31ext3 *eqhi[2];
+    uint32_t *wl;                    /* phase 2: limb c of eq(r_sb', (s, b)) at [(3 b + c) 16 + s] */             /* high halves of eq tables (2^(k-4) scalars each) */
     gf_m31ext3 *A1, *A2, *zw;   /* gather rounds: A folded (ping-pong); zc_mul times eq(r, low bits of i0) */
     int pub;                         /* public-output mode: the output layer's claim is not known */
     gf_m31ext3 *zc_mul, *sb_e, *sb_v, *sb_h, *mzx, *vy;
@@ -420,8 +421,8 @@ static void p2_prep_vec(void *ctx, int tid, size_t k0, size_t k1) {
             const gf_m31x16 *src = J->vin + b * J->m + 16 * k;
             for (int s = 0; s < 16; s++) tile[s] = src[s];   /* element copies: a 1 KB memcpy call cost 2% */
             gf_m31x16_transpose16(tile);
-            for (int s = 0; s < 16; s++)
-                acc = gf_m31ext3x16_add(acc, gf_m31ext3x16_ext_times_base(P->sb_e[b * 16 + (uint64_t)s], tile[s]));
+            /* limb c of sum_s eq_s tile_s: one 16-term dot product, reduced once per 4 terms */
+            for (int c = 0; c < 3; c++) acc.c[c] = gf_m31x16_add(acc.c[c], gf_m31x16_dot16_scalar(tile, P->wl + (b * 3 + (uint64_t)c) * 16));
         }
         P->p2V[k] = acc;
     }
@@ -1115,6 +1116,9 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
             eq_build(P, P->Tv, n, P->rx, gf_m31ext3_one(), NULL, gf_m31ext3_zero());
         }
         pack_weights(P, P->rsb_new);
+        for (uint64_t b = 0; b < P->K; b++)
+            for (int c = 0; c < 3; c++)
+                for (int s2 = 0; s2 < 16; s2++) P->wl[(b * 3 + (uint64_t)c) * 16 + (uint64_t)s2] = P->sb_e[b * 16 + (uint64_t)s2].c[c];
         p2prep pp = {P, pl, (l == 0 && P->n_regions) ? NULL : vin, m};
         if (m >= 32) run(P, m / 16, p2_prep_vec, &pp);
         else p2_prep_scalar(&pp, 0, 0, m);
@@ -1265,7 +1269,7 @@ static void free_scratch(prover *P) {
     free_plan(P);
     free(P->A); free(P->A1); free(P->A2); free(P->zw);
     gf_free_aligned(P->hg0); gf_free_aligned(P->hgA); gf_free_aligned(P->vA); gf_free_aligned(P->vB);
-    gf_free_aligned(P->W); gf_free_aligned(P->p2M); gf_free_aligned(P->p2V);
+    gf_free_aligned(P->W); free(P->wl); gf_free_aligned(P->p2M); gf_free_aligned(P->p2V);
     gf_free_aligned(P->Zv); gf_free_aligned(P->Tv); free(P->eqhi[0]); free(P->eqhi[1]);
     free(P->zc_mul); free(P->sb_e); free(P->sb_v); free(P->sb_h);
     free(P->mzx); free(P->vy); free(P->rz0); free(P->rz1); free(P->rsb); free(P->rsb_new); free(P->rx); free(P->ry);
@@ -1406,6 +1410,7 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     P->vA = gf_alloc_aligned(K * (mden / 2 + 1), sizeof(gf_m31ext3x16));
     P->vB = gf_alloc_aligned(K * (mden / 4 + 1), sizeof(gf_m31ext3x16));
     P->W = gf_alloc_aligned(K, sizeof(gf_m31ext3x16));
+    P->wl = malloc(48 * K * sizeof *P->wl);
     P->p2M = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
     P->p2V = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
     /* Z is over a layer's outputs, T (eq(rx)) over its inputs */
@@ -1425,7 +1430,7 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     P->rz0 = malloc(nrr * sizeof *P->rz0); P->rz1 = malloc(nrr * sizeof *P->rz1);
     P->rx = malloc(nrr * sizeof *P->rx); P->ry = malloc(nrr * sizeof *P->ry);
     P->rsb = malloc(P->nsb * sizeof *P->rsb); P->rsb_new = malloc(P->nsb * sizeof *P->rsb_new);
-    if (!P->gath || !P->A || !P->A1 || !P->A2 || !P->zw || !P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->Zv || !P->Tv || !P->eqhi[0] || !P->eqhi[1] ||
+    if (!P->gath || !P->A || !P->A1 || !P->A2 || !P->zw || !P->p2M || !P->p2V || !P->hg0 || !P->hgA || !P->vA || !P->vB || !P->W || !P->wl || !P->Zv || !P->Tv || !P->eqhi[0] || !P->eqhi[1] ||
         !P->zc_mul || !P->sb_e || !P->sb_v || !P->sb_h || !P->mzx || !P->vy || !P->rz0 || !P->rz1 ||
         !P->rx || !P->ry || !P->rsb || !P->rsb_new) {
         gf_gkr_m31_prover_free(G);
