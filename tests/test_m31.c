@@ -237,6 +237,16 @@ static void apply_ref(int op, uint32_t *r, const uint32_t *const *in) {
             break;
         case T16_HSUM: sum += a[j]; break;
         case T16_EQ: r[0] = memcmp(a, b, 16 * sizeof *a) == 0; break;
+        case T16_WIDE: {
+            gf_m31 acc = 0;
+            for (int k = 0; k < 10; k++) {
+                const uint32_t *q[6];
+                for (int u = 0; u < 6; u++) q[u] = in[(k + u) % 6];
+                acc = gf_m31_add(acc, gf_m31_add(gf_m31_add(gf_m31_mul(q[0][j], q[1][j]), gf_m31_mul(q[2][j], q[3][j])),
+                                                 gf_m31_add(gf_m31_mul(q[4][j], q[5][j]), gf_m31_mul(q[0][j], q[3][j]))));
+            }
+            r[j] = acc;
+        } break;
         case T16_DOT16: {   /* term by term in the base field */
             gf_m31 acc = 0;
             for (int k = 0; k < 16; k++) acc = gf_m31_add(acc, gf_m31_mul(in[k % 6][j], in[(k + 3) % 6][16 + k]));
@@ -275,7 +285,7 @@ static void apply_ref(int op, uint32_t *r, const uint32_t *const *in) {
 
 static const char *const op_names[T_NOPS] = {
     "add", "sub", "neg", "dbl", "mul5", "mul", "sqr", "mul_scalar", "broadcast", "zero", "load_reduce",
-    "mul_add", "dot3", "hsum", "eq", "chain", "dot16", "ext.add", "ext.sub", "ext.neg", "ext.mul", "ext.sqr",
+    "mul_add", "dot3", "hsum", "eq", "chain", "dot16", "wide", "ext.add", "ext.sub", "ext.neg", "ext.mul", "ext.sqr",
     "ext.mul_add", "ext.scale", "ext.mul_base", "ext.ext_times_base", "ext.add_base", "ext.broadcast",
     "ext.from_base", "ext.hsum", "ext.eq"};
 
@@ -323,6 +333,19 @@ static void check_backend(gf_rng *rng, const char *name, gf_test_m31_apply_fn fn
 }
 
 static void test_m31x16_scalar_backend(gf_rng *rng) { check_backend(rng, "scalar", apply_generic); }
+
+/* The wide accumulator at its documented limit: 2^22 adds of three products of p - 1 and
+ * 2^22 of one (each the largest a lane can receive) stay exact on the default backend. */
+static void test_m31x16_wide_long(gf_rng *rng) {
+    (void)rng;
+    const gf_m31x16 m = gf_m31x16_broadcast(GF_M31_P - 1);
+    gf_m31x16w w = gf_m31x16w_zero();
+    const uint64_t n = 1u << 22;
+    for (uint64_t i = 0; i < n; i++) { gf_m31x16w_add_dot3(&w, m, m, m, m, m, m); gf_m31x16w_add_mul(&w, m, m); }
+    /* (p-1)^2 = 1, so the sum is 4 n mod p */
+    gf_m31x16 r = gf_m31x16w_reduce(w);
+    for (int j = 0; j < 16; j++) CHECK_EQ_U64(r.v[j], (4 * n) % GF_M31_P);
+}
 
 static void test_m31x16_avx2_backend(gf_rng *rng) {
 #if defined(__x86_64__)
@@ -435,6 +458,7 @@ int main(void) {
     RUN(test_m31ext3_inv_pow);
     RUN(test_m31x16_default);
     RUN(test_m31x16_scalar_backend);
+    RUN(test_m31x16_wide_long);
     RUN(test_m31x16_avx2_backend);
     RUN(test_m31x16_avx512_backend);
     RUN(test_m31ext3x16_default);

@@ -12,6 +12,7 @@ enum {
     T16_BROADCAST /* in[0][0] */, T16_ZERO, T16_LOAD_REDUCE, T16_MUL_ADD, T16_DOT3 /* in[0..5] */,
     T16_HSUM /* r[0] */, T16_EQ /* r[0] */, T16_CHAIN /* a long mixed sequence, stays in registers */,
     T16_DOT16 /* sum_s x[s % 6] * in[(s + 3) % 6][16 + s] */,
+    T16_WIDE /* sum over k < 10 of x_k x_k+1 + x_k+2 x_k+3 + x_k+4 x_k+5 + x_k x_k+3 (indices mod 6), wide */,
     /* M31Ext3x16: limb-major r[48] from in[k][48]; a scalar ext3 operand is in[1][0], [16], [32] */
     TX_ADD, TX_SUB, TX_NEG, TX_MUL, TX_SQR, TX_MUL_ADD, TX_SCALE, TX_MUL_BASE /* in[1][0..15] */,
     TX_EXT_TIMES_BASE /* scalar in[0][0,16,32] x packed in[1][0..15] */, TX_ADD_BASE /* in[1][0..15] */,
@@ -48,6 +49,15 @@ const char *gf_test_m31_backend_avx2(void);
     case T16_MUL_ADD: o = gf_m31x16_mul_add##SFX(x[0], x[1], x[2]); break;                            \
     case T16_DOT3: o = gf_m31x16_dot3##SFX(x[0], x[1], x[2], x[3], x[4], x[5]); break;                \
     case T16_HSUM: o.v[0] = gf_m31x16_hsum##SFX(x[0]); break;                                         \
+    case T16_WIDE: {                                                                                    \
+        gf_m31x16w w = gf_m31x16w_zero##SFX();                                                          \
+        for (int k = 0; k < 10; k++) {                                                                  \
+            gf_m31x16w_add_dot3##SFX(&w, x[k % 6], x[(k + 1) % 6], x[(k + 2) % 6], x[(k + 3) % 6],        \
+                                     x[(k + 4) % 6], x[(k + 5) % 6]);                                   \
+            gf_m31x16w_add_mul##SFX(&w, x[k % 6], x[(k + 3) % 6]);                                      \
+        }                                                                                               \
+        o = gf_m31x16w_reduce##SFX(w);                                                                  \
+    } break;                                                                                            \
     case T16_DOT16: {                                                                                   \
         gf_m31x16 t16[16];                                                                              \
         uint32_t w16[16];                                                                               \

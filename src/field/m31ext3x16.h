@@ -72,6 +72,26 @@ GF_M31X16_INLINE gf_m31ext3 gf_m31ext3x16_lane(const gf_m31ext3x16 *a, int j) {
 GF_M31X16_INLINE void gf_m31ext3x16_set_lane(gf_m31ext3x16 *a, int j, gf_m31ext3 x) {
     for (int k = 0; k < 3; k++) a->c[k].v[j] = x.c[k];
 }
+/* Wide accumulator of M31Ext3x16 products (see gf_m31x16w): many products summed with one
+ * reduction at the end instead of one per product. */
+typedef struct gf_m31ext3x16w { gf_m31x16w c[3]; } gf_m31ext3x16w;
+GF_M31X16_INLINE gf_m31ext3x16w gf_m31ext3x16w_zero(void) {
+    gf_m31ext3x16w r; for (int k = 0; k < 3; k++) r.c[k] = gf_m31x16w_zero(); return r;
+}
+/* acc += a * b (packed ext x packed ext) */
+GF_M31X16_INLINE void gf_m31ext3x16w_add_mul(gf_m31ext3x16w *acc, gf_m31ext3x16 a, gf_m31ext3x16 b) {
+    gf_m31x16 b1w = gf_m31x16_mul5(b.c[1]), b2w = gf_m31x16_mul5(b.c[2]);
+    gf_m31x16w_add_dot3(&acc->c[0], a.c[0], b.c[0], a.c[1], b2w, a.c[2], b1w);
+    gf_m31x16w_add_dot3(&acc->c[1], a.c[0], b.c[1], a.c[1], b.c[0], a.c[2], b2w);
+    gf_m31x16w_add_dot3(&acc->c[2], a.c[0], b.c[2], a.c[1], b.c[1], a.c[2], b.c[0]);
+}
+/* acc += a * b (packed ext x packed base) */
+GF_M31X16_INLINE void gf_m31ext3x16w_add_mul_base(gf_m31ext3x16w *acc, gf_m31ext3x16 a, gf_m31x16 b) {
+    for (int k = 0; k < 3; k++) gf_m31x16w_add_mul(&acc->c[k], a.c[k], b);
+}
+GF_M31X16_INLINE gf_m31ext3x16 gf_m31ext3x16w_reduce(gf_m31ext3x16w acc) {
+    gf_m31ext3x16 r; for (int k = 0; k < 3; k++) r.c[k] = gf_m31x16w_reduce(acc.c[k]); return r;
+}
 /* Sum over lanes. */
 GF_M31X16_INLINE gf_m31ext3 gf_m31ext3x16_hsum(gf_m31ext3x16 a) {
     gf_m31ext3 r = {{gf_m31x16_hsum(a.c[0]), gf_m31x16_hsum(a.c[1]), gf_m31x16_hsum(a.c[2])}}; return r;

@@ -36,6 +36,18 @@ typedef union gf_m31x16 {
 #endif
 } gf_m31x16;
 
+/* M31x16w: 16 lanes of 64-bit partial sums for accumulating many products before reducing.
+ * Every add folds its (at most three) products to below 2^34 first, so a lane stays below
+ * 2^63 for 2^29 adds; gf_m31x16w_reduce gives the canonical sum. Layout is the backend's
+ * (even/odd lanes in separate 64-bit vectors on x86); only the functions below touch it. */
+typedef union gf_m31x16w {
+    uint64_t v[16];
+#ifdef GF_M31X16_X86
+    struct { __m512i e, o; } z;
+    __m256i y[4];
+#endif
+} gf_m31x16w;
+
 #include "field/m31x16_scalar_impl.h"
 #if defined(GF_M31X16_X86) && defined(__AVX2__)
 #include "field/m31x16_avx2_impl.h"
@@ -83,6 +95,15 @@ GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot3(gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 
 GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot16_scalar(const gf_m31x16 t[16], const uint32_t w[16]) {
     return GF_M31X16_SFX(gf_m31x16_dot16_scalar)(t, w);
 }
+GF_M31X16_INLINE gf_m31x16w gf_m31x16w_zero(void) { return GF_M31X16_SFX(gf_m31x16w_zero)(); }
+/* w += a0*b0 + a1*b1 + a2*b2 (lane-wise, unreduced). */
+GF_M31X16_INLINE void gf_m31x16w_add_dot3(gf_m31x16w *w, gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1, gf_m31x16 a2,
+                                          gf_m31x16 b2) {
+    GF_M31X16_SFX(gf_m31x16w_add_dot3)(w, a0, b0, a1, b1, a2, b2);
+}
+/* w += a*b (lane-wise, unreduced). */
+GF_M31X16_INLINE void gf_m31x16w_add_mul(gf_m31x16w *w, gf_m31x16 a, gf_m31x16 b) { GF_M31X16_SFX(gf_m31x16w_add_mul)(w, a, b); }
+GF_M31X16_INLINE gf_m31x16 gf_m31x16w_reduce(gf_m31x16w w) { return GF_M31X16_SFX(gf_m31x16w_reduce)(w); }
 /* Sum over the 16 lanes. */
 GF_M31X16_INLINE gf_m31 gf_m31x16_hsum(gf_m31x16 a) { return GF_M31X16_SFX(gf_m31x16_hsum)(a); }
 GF_M31X16_INLINE int gf_m31x16_eq(gf_m31x16 a, gf_m31x16 b) { return GF_M31X16_SFX(gf_m31x16_eq)(a, b); }

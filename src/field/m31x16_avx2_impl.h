@@ -108,6 +108,40 @@ GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot3_avx2(gf_m31x16 a0, gf_m31x16 b0, gf_m3
     return r;
 }
 
+/* Wide sums: for half h, y[2h] holds the even lanes' 64-bit sums, y[2h+1] the odd lanes'. */
+GF_M31X16_INLINE gf_m31x16w gf_m31x16w_zero_avx2(void) { gf_m31x16w w; for (int k = 0; k < 4; k++) w.y[k] = _mm256_setzero_si256(); return w; }
+GF_M31X16_INLINE __m256i gf_m31x16w_fold1_avx2_(__m256i s) {
+    return _mm256_add_epi64(_mm256_and_si256(s, _mm256_set1_epi64x(GF_M31_P)), _mm256_srli_epi64(s, 31));
+}
+GF_M31X16_INLINE void gf_m31x16w_add_dot3_avx2(gf_m31x16w *w, gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1,
+                                              gf_m31x16 a2, gf_m31x16 b2) {
+    for (int h = 0; h < 2; h++) {
+        __m256i se = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epu32(a0.y[h], b0.y[h]), _mm256_mul_epu32(a1.y[h], b1.y[h])),
+                                      _mm256_mul_epu32(a2.y[h], b2.y[h]));
+        __m256i so = _mm256_add_epi64(
+            _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a0.y[h], 32), _mm256_srli_epi64(b0.y[h], 32)),
+                             _mm256_mul_epu32(_mm256_srli_epi64(a1.y[h], 32), _mm256_srli_epi64(b1.y[h], 32))),
+            _mm256_mul_epu32(_mm256_srli_epi64(a2.y[h], 32), _mm256_srli_epi64(b2.y[h], 32)));
+        w->y[2 * h] = _mm256_add_epi64(w->y[2 * h], gf_m31x16w_fold1_avx2_(se));
+        w->y[2 * h + 1] = _mm256_add_epi64(w->y[2 * h + 1], gf_m31x16w_fold1_avx2_(so));
+    }
+}
+GF_M31X16_INLINE void gf_m31x16w_add_mul_avx2(gf_m31x16w *w, gf_m31x16 a, gf_m31x16 b) {
+    for (int h = 0; h < 2; h++) {
+        w->y[2 * h] = _mm256_add_epi64(w->y[2 * h], gf_m31x16w_fold1_avx2_(_mm256_mul_epu32(a.y[h], b.y[h])));
+        w->y[2 * h + 1] = _mm256_add_epi64(w->y[2 * h + 1],
+                                           gf_m31x16w_fold1_avx2_(_mm256_mul_epu32(_mm256_srli_epi64(a.y[h], 32), _mm256_srli_epi64(b.y[h], 32))));
+    }
+}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16w_reduce_avx2(gf_m31x16w w) {
+    gf_m31x16 r;
+    for (int h = 0; h < 2; h++) {
+        __m256i v = _mm256_blend_epi32(gf_m31x16_fold64_avx2_(w.y[2 * h]), _mm256_slli_epi64(gf_m31x16_fold64_avx2_(w.y[2 * h + 1]), 32), 0xAA);
+        r.y[h] = gf_m31x16_red_avx2_(v);
+    }
+    return r;
+}
+
 /* as gf_m31x16_dot16_scalar_avx512, on two halves */
 GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot16_scalar_avx2(const gf_m31x16 t[16], const uint32_t w[16]) {
     const __m256i p64 = _mm256_set1_epi64x(GF_M31_P);

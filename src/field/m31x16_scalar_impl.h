@@ -59,6 +59,22 @@ GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot16_scalar_generic(const gf_m31x16 t[16],
     }
     return r;
 }
+GF_M31X16_INLINE gf_m31x16w gf_m31x16w_zero_generic(void) { gf_m31x16w w; for (int i = 0; i < 16; i++) w.v[i] = 0; return w; }
+/* s < 2^64 -> s mod p + k p for a small k, below 2^34 (2^31 = 1 mod p) */
+static inline uint64_t gf_m31x16w_fold1_(uint64_t s) { return (s & GF_M31_P) + (s >> 31); }
+GF_M31X16_INLINE void gf_m31x16w_add_dot3_generic(gf_m31x16w *w, gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1,
+                                                 gf_m31x16 a2, gf_m31x16 b2) {
+    for (int i = 0; i < 16; i++)
+        w->v[i] += gf_m31x16w_fold1_((uint64_t)a0.v[i] * b0.v[i] + (uint64_t)a1.v[i] * b1.v[i] + (uint64_t)a2.v[i] * b2.v[i]);
+}
+GF_M31X16_INLINE void gf_m31x16w_add_mul_generic(gf_m31x16w *w, gf_m31x16 a, gf_m31x16 b) {
+    for (int i = 0; i < 16; i++) w->v[i] += gf_m31x16w_fold1_((uint64_t)a.v[i] * b.v[i]);
+}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16w_reduce_generic(gf_m31x16w w) {
+    gf_m31x16 r;
+    for (int i = 0; i < 16; i++) r.v[i] = gf_m31_from_u64(w.v[i]);
+    return r;
+}
 GF_M31X16_INLINE gf_m31 gf_m31x16_hsum_generic(gf_m31x16 a) {
     uint64_t s = 0; for (int i = 0; i < 16; i++) s += a.v[i]; return gf_m31_from_u64(s);
 }

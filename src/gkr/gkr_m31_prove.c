@@ -149,9 +149,11 @@ typedef struct {
     gf_m31ext3x16 acc[MAXT][3];
 } xjob;
 
-static inline __attribute__((always_inline)) void acc_flush(xjob *J, int tid, size_t b, gf_m31ext3x16 loc[3]) {
+/* A chunk's products are summed wide (one reduction per chunk, not per product), then
+ * weighted by the block's eq(r_sb, .) lanes. */
+static inline __attribute__((always_inline)) void acc_flush(xjob *J, int tid, size_t b, gf_m31ext3x16w loc[3]) {
     for (int k = 0; k < 3; k++)
-        J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(loc[k], J->P->W[b]));
+        J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(gf_m31ext3x16w_reduce(loc[k]), J->P->W[b]));
 }
 
 /* Per-layer preparation over wires x: zc[k] = Z[out] * coef for the mul gates of x (plan
@@ -198,7 +200,7 @@ static void x_round0(void *ctx, int tid, size_t it0, size_t it1) {
         size_t b = it / pb, i = it % pb, iend = (b + 1) * pb < it1 ? pb : i + (it1 - it);
         const gf_m31x16 *restrict v = J->vbase + b * m;
         gf_m31ext3x16 *restrict h = J->hdst + b * m;
-        gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
+        gf_m31ext3x16w loc[3] = {gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero()};
         for (; i < iend; i++) {
             if (!(J->ex_src[2 * i] | J->ex_src[2 * i + 1])) {
                 if (J->store_h) h[2 * i] = h[2 * i + 1] = gf_m31ext3x16_zero();
@@ -207,11 +209,11 @@ static void x_round0(void *ctx, int tid, size_t it0, size_t it1) {
             gf_m31ext3x16 h0 = hg_at(P, pl, v, 2 * i), h1 = hg_at(P, pl, v, 2 * i + 1);
             if (J->store_h) { h[2 * i] = h0; h[2 * i + 1] = h1; }
             gf_m31x16 v0 = v[2 * i], v1 = v[2 * i + 1];
-            loc[0] = gf_m31ext3x16_add(loc[0], gf_m31ext3x16_mul_base(h0, v0));
-            if (J->want1) loc[1] = gf_m31ext3x16_add(loc[1], gf_m31ext3x16_mul_base(h1, v1));
+            gf_m31ext3x16w_add_mul_base(&loc[0], h0, v0);
+            if (J->want1) gf_m31ext3x16w_add_mul_base(&loc[1], h1, v1);
             gf_m31x16 v2 = gf_m31x16_sub(gf_m31x16_add(v1, v1), v0);
             gf_m31ext3x16 h2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0);
-            loc[2] = gf_m31ext3x16_add(loc[2], gf_m31ext3x16_mul_base(h2, v2));
+            gf_m31ext3x16w_add_mul_base(&loc[2], h2, v2);
         }
         acc_flush(J, tid, b, loc);
         it = (b + 1) * pb;
@@ -233,12 +235,12 @@ static inline gf_m31ext3 fold_s(gf_m31ext3 a, gf_m31ext3 b, gf_m31ext3 r) { retu
  * Two specialisations (base or extension V source); folded values stay in registers for
  * the products instead of being re-read from the destination. */
 /* p(1) is not accumulated: the prover tracks the running claim S and sets p(1) = S - p(0). */
-static inline __attribute__((always_inline)) void x_products(gf_m31ext3x16 loc[3], gf_m31ext3x16 h0, gf_m31ext3x16 h1, gf_m31ext3x16 v0,
+static inline __attribute__((always_inline)) void x_products(gf_m31ext3x16w loc[3], gf_m31ext3x16 h0, gf_m31ext3x16 h1, gf_m31ext3x16 v0,
                               gf_m31ext3x16 v1) {
-    loc[0] = gf_m31ext3x16_add(loc[0], gf_m31ext3x16_mul(h0, v0));
+    gf_m31ext3x16w_add_mul(&loc[0], h0, v0);
     gf_m31ext3x16 v2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0);
     gf_m31ext3x16 h2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0);
-    loc[2] = gf_m31ext3x16_add(loc[2], gf_m31ext3x16_mul(h2, v2));
+    gf_m31ext3x16w_add_mul(&loc[2], h2, v2);
 }
 
 static void x_fused_base(void *ctx, int tid, size_t it0, size_t it1) {
@@ -251,7 +253,7 @@ static void x_fused_base(void *ctx, int tid, size_t it0, size_t it1) {
         const gf_m31ext3x16 *restrict h = J->hsrc + b * m;
         const gf_m31x16 *restrict vb = J->vbase + b * m;
         gf_m31ext3x16 *restrict vd = J->vdst + b * md, *restrict hd = J->hdst + b * md;
-        gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
+        gf_m31ext3x16w loc[3] = {gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero()};
         for (; i < iend; i++) {
             const size_t a = 4 * i;
             gf_m31ext3x16 v0 = fold_base(vb[a], vb[a + 1], r), v1 = fold_base(vb[a + 2], vb[a + 3], r);
@@ -314,7 +316,7 @@ static inline __attribute__((always_inline)) void x_gather_body(xjob *J, int tid
         const gf_m31x16 *restrict vb = base ? J->vbase + b * m : NULL;
         const gf_m31ext3x16 *restrict vs = base ? NULL : J->vsrc + b * m;
         gf_m31ext3x16 *restrict vd = J->vdst + b * md, *restrict hd = J->hdst + b * md;
-        gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
+        gf_m31ext3x16w loc[3] = {gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero()};
         for (; i < iend; i++) {
             const size_t a = 4 * i;
             gf_m31ext3x16 v0, v1;
@@ -345,7 +347,7 @@ static void x_fused_ext(void *ctx, int tid, size_t it0, size_t it1) {
         size_t b = it / pb, i = it % pb, iend = (b + 1) * pb < it1 ? pb : i + (it1 - it);
         const gf_m31ext3x16 *restrict h = J->hsrc + b * m, *restrict vs = J->vsrc + b * m;
         gf_m31ext3x16 *restrict vd = J->vdst + b * md, *restrict hd = J->hdst + b * md;
-        gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
+        gf_m31ext3x16w loc[3] = {gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero()};
         for (; i < iend; i++) {
             const size_t a = 4 * i;
             gf_m31ext3x16 v0 = fold_ext(vs[a], vs[a + 1], r), v1 = fold_ext(vs[a + 2], vs[a + 3], r);
