@@ -469,17 +469,16 @@ typedef struct { gf_m31ext3x16 *M, *V; size_t hv; gf_m31ext3 r; gf_m31ext3x16 ac
 static void p2v_eval(void *ctx, int tid, size_t k0, size_t k1) {
     p2vjob *J = ctx;
     size_t h = J->hv;
-    gf_m31ext3x16 a0 = gf_m31ext3x16_zero(), a1 = a0, a2 = a0;
+    gf_m31ext3x16w a0 = gf_m31ext3x16w_zero(), a1 = a0, a2 = a0;
     for (size_t k = k0; k < k1; k++) {
         gf_m31ext3x16 m0 = J->M[k], m1 = J->M[k + h], v0 = J->V[k], v1 = J->V[k + h];
-        a0 = gf_m31ext3x16_add(a0, gf_m31ext3x16_mul(m0, v0));
-        a1 = gf_m31ext3x16_add(a1, gf_m31ext3x16_mul(m1, v1));
-        a2 = gf_m31ext3x16_add(a2, gf_m31ext3x16_mul(gf_m31ext3x16_sub(gf_m31ext3x16_add(m1, m1), m0),
-                                                     gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0)));
+        gf_m31ext3x16w_add_mul(&a0, m0, v0);
+        gf_m31ext3x16w_add_mul(&a1, m1, v1);
+        gf_m31ext3x16w_add_mul(&a2, gf_m31ext3x16_sub(gf_m31ext3x16_add(m1, m1), m0), gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0));
     }
-    J->acc[tid][0] = gf_m31ext3x16_add(J->acc[tid][0], a0);
-    J->acc[tid][1] = gf_m31ext3x16_add(J->acc[tid][1], a1);
-    J->acc[tid][2] = gf_m31ext3x16_add(J->acc[tid][2], a2);
+    J->acc[tid][0] = gf_m31ext3x16_add(J->acc[tid][0], gf_m31ext3x16w_reduce(a0));
+    J->acc[tid][1] = gf_m31ext3x16_add(J->acc[tid][1], gf_m31ext3x16w_reduce(a1));
+    J->acc[tid][2] = gf_m31ext3x16_add(J->acc[tid][2], gf_m31ext3x16w_reduce(a2));
 }
 /* Fold with r (pairs (k, k + 2h) at the previous size) fused with this round's products on
  * pairs (k, k + h); in place: thread ranges [k0, k1) and [k0 + h, k1 + h) are disjoint. */
@@ -488,17 +487,16 @@ static void p2v_fused(void *ctx, int tid, size_t k0, size_t k1) {
     const size_t h = J->hv, h2 = 2 * h;
     const gf_m31ext3 r = J->r;
     gf_m31ext3x16 *restrict M = J->M, *restrict V = J->V;
-    gf_m31ext3x16 a0 = gf_m31ext3x16_zero(), a2 = a0;
+    gf_m31ext3x16w a0 = gf_m31ext3x16w_zero(), a2 = a0;
     for (size_t k = k0; k < k1; k++) {
         gf_m31ext3x16 m0 = fold_ext(M[k], M[k + h2], r), m1 = fold_ext(M[k + h], M[k + h + h2], r);
         gf_m31ext3x16 v0 = fold_ext(V[k], V[k + h2], r), v1 = fold_ext(V[k + h], V[k + h + h2], r);
         M[k] = m0; M[k + h] = m1; V[k] = v0; V[k + h] = v1;
-        a0 = gf_m31ext3x16_add(a0, gf_m31ext3x16_mul(m0, v0));
-        a2 = gf_m31ext3x16_add(a2, gf_m31ext3x16_mul(gf_m31ext3x16_sub(gf_m31ext3x16_add(m1, m1), m0),
-                                                     gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0)));
+        gf_m31ext3x16w_add_mul(&a0, m0, v0);
+        gf_m31ext3x16w_add_mul(&a2, gf_m31ext3x16_sub(gf_m31ext3x16_add(m1, m1), m0), gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0));
     }
-    J->acc[tid][0] = gf_m31ext3x16_add(J->acc[tid][0], a0);
-    J->acc[tid][2] = gf_m31ext3x16_add(J->acc[tid][2], a2);
+    J->acc[tid][0] = gf_m31ext3x16_add(J->acc[tid][0], gf_m31ext3x16w_reduce(a0));
+    J->acc[tid][2] = gf_m31ext3x16_add(J->acc[tid][2], gf_m31ext3x16w_reduce(a2));
 }
 
 static void p2v_fold(void *ctx, int tid, size_t k0, size_t k1) {
