@@ -600,19 +600,19 @@ static void region_eval(void *ctx, int tid, size_t it0, size_t it1) {
         size_t b = (vp || hp) ? it / half : 0, i = it % half;
         size_t iend = (vp || hp) ? ((b + 1) * half < it1 ? half : i + (it1 - it)) : it1;
         if (vp || hp) {
-            gf_m31ext3x16 loc[3] = {gf_m31ext3x16_zero(), gf_m31ext3x16_zero(), gf_m31ext3x16_zero()};
+            gf_m31ext3x16w loc[3] = {gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero()};
             for (; i < iend; i++) {
                 gf_m31ext3x16 v0, v1, h0, h1;
                 if (vp) { v0 = rv_packed(R, j, 2 * i, b, sz); v1 = rv_packed(R, j, 2 * i + 1, b, sz); }
                 else { v0 = gf_m31ext3x16_broadcast(rv_shared(R, j, 2 * i)); v1 = gf_m31ext3x16_broadcast(rv_shared(R, j, 2 * i + 1)); }
                 if (hp) { h0 = R->ph[j & 1][b * sz + 2 * i]; h1 = R->ph[j & 1][b * sz + 2 * i + 1]; }
                 else { h0 = gf_m31ext3x16_broadcast(R->sh[j & 1][2 * i]); h1 = gf_m31ext3x16_broadcast(R->sh[j & 1][2 * i + 1]); }
-                loc[0] = gf_m31ext3x16_add(loc[0], gf_m31ext3x16_mul(h0, v0));
-                loc[1] = gf_m31ext3x16_add(loc[1], gf_m31ext3x16_mul(h1, v1));
-                loc[2] = gf_m31ext3x16_add(loc[2], gf_m31ext3x16_mul(gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0),
-                                                                     gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0)));
+                gf_m31ext3x16w_add_mul(&loc[0], h0, v0);
+                gf_m31ext3x16w_add_mul(&loc[1], h1, v1);
+                gf_m31ext3x16w_add_mul(&loc[2], gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0), gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0));
             }
-            for (int k = 0; k < 3; k++) J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(loc[k], P->W[b]));
+            for (int k = 0; k < 3; k++)
+                J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(gf_m31ext3x16w_reduce(loc[k]), P->W[b]));
             it = (b + 1) * half;
         } else {
             gf_m31ext3 a[3] = {gf_m31ext3_zero(), gf_m31ext3_zero(), gf_m31ext3_zero()};   /* local: no false sharing */
