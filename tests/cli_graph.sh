@@ -39,6 +39,12 @@ done
 expect "prove: option without a value" 2 err "--out needs a value" -- "$G" prove --graph g --witness w --out
 expect "prove: --threads 0" 2 err "--threads: '0' is not an integer" -- "$G" prove --graph g --witness w --out p --threads 0
 expect "prove: --threads x" 2 err "--threads" -- "$G" prove --graph g --witness w --out p --threads x
+for v in 0 65 abc " 2" -1; do
+    expect "prove: GKRFLOW_THREADS='$v' is refused" 2 err "GKRFLOW_THREADS='$v' is not a thread count in 1..64" -- \
+        env GKRFLOW_THREADS="$v" "$G" prove --graph g --witness w --out p
+done
+expect "prove-circuit: GKRFLOW_THREADS=1000 is refused" 2 err "GKRFLOW_THREADS='1000'" -- \
+    env GKRFLOW_THREADS=1000 "$G" prove-circuit --circuit c --witness w --out p
 expect "verify: positional argument" 2 err "unknown argument 'extra'" -- "$G" verify --graph g --proof p extra
 expect "inspect: no file" 2 err "FILE is required" -- "$G" inspect
 expect "inspect: two files" 2 err "only one FILE" -- "$G" inspect a b

@@ -145,13 +145,25 @@ void gf_pool_run(gf_pool *p, size_t n, gf_pool_fn fn, void *ctx) {
     }
 }
 
-int gf_pool_default_threads(void) {
-    const char *s = getenv("GKRFLOW_THREADS");
-    if (s && *s) {
-        char *end;
-        long v = strtol(s, &end, 10);
-        if (!*end && v >= 1 && v <= GF_POOL_MAX_THREADS) return (int)v;
-    }
+gf_status gf_pool_env_threads(int *out, gf_error *err) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n >= 1 ? (int)(n > GF_POOL_MAX_THREADS ? GF_POOL_MAX_THREADS : n) : 1;
+    *out = n >= 1 ? (int)(n > GF_POOL_MAX_THREADS ? GF_POOL_MAX_THREADS : n) : 1;
+    const char *s = getenv("GKRFLOW_THREADS");
+    if (!s || !*s) return GF_OK;
+    long v = 0;
+    int ok = 1;
+    for (const char *q = s; *q; q++) {   /* decimal digits only: no sign, spaces or hex */
+        if (*q < '0' || *q > '9' || v > GF_POOL_MAX_THREADS) { ok = 0; break; }
+        v = v * 10 + (*q - '0');
+    }
+    if (!ok || v < 1 || v > GF_POOL_MAX_THREADS)
+        return gf_error_set(err, GF_ERR_INVALID, "GKRFLOW_THREADS='%s' is not a thread count in 1..%d", s, GF_POOL_MAX_THREADS);
+    *out = (int)v;
+    return GF_OK;
+}
+
+int gf_pool_default_threads(void) {
+    int n;
+    (void)gf_pool_env_threads(&n, NULL);   /* an invalid value leaves the online CPU count */
+    return n;
 }

@@ -26,5 +26,8 @@ void gf_pool_run(gf_pool *p, size_t n, gf_pool_fn fn, void *ctx);
 /* Threads to use by default: GKRFLOW_THREADS if set and valid, else online CPUs (at most
  * GF_POOL_MAX_THREADS). */
 int gf_pool_default_threads(void);
+/* The same, but a GKRFLOW_THREADS that is set and not a decimal count in 1..GF_POOL_MAX_THREADS
+ * is GF_ERR_INVALID naming the variable and its value (*out then holds the CPU count). */
+gf_status gf_pool_env_threads(int *out, gf_error *err);
 
 #endif

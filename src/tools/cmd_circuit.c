@@ -55,7 +55,9 @@ int cmd_prove_circuit(int argc, char **argv) {
     int rc = cli_parse(cmd, argc, argv, o, 6);
     if (rc) return rc;
     if (!cp || !wp || !outp) return cli_usage_error(cmd, "--circuit, --witness and --out are required");
-    int threads = gf_pool_default_threads();
+    int threads = 1;
+    gf_error terr;
+    if (!th && gf_pool_env_threads(&threads, &terr)) return cli_usage_error(cmd, "%s", terr.msg);
     if (th && (threads = (int)cli_int(cmd, "--threads", th, 1, GF_POOL_MAX_THREADS)) < 0) return 2;
     gf_error err;
     gf_circuit *c = NULL;

@@ -166,7 +166,9 @@ int cmd_prove(int argc, char **argv) {
         rargv[rn] = NULL;
         return cmd_run(rn, rargv);
     }
-    int threads = gf_pool_default_threads();
+    int threads = 1;
+    gf_error terr;
+    if (!th && gf_pool_env_threads(&threads, &terr)) return cli_usage_error(cmd, "%s", terr.msg);
     if (th && (threads = (int)cli_int(cmd, "--threads", th, 1, GF_POOL_MAX_THREADS)) < 0) return 2;
     gf_error err;
     gf_graph *g = NULL;
