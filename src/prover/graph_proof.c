@@ -638,10 +638,16 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
         st = gf_graph_digest(g, digest, err);
     }
     if (!st && root) st = gf_graph_witness_check_digest(w, g, digest, err);
-    if (R > 1) st = gf_comm_agree(comm, st, err);
-    if (st) return st;
-    double t0 = gf_now_seconds(), t1;
+    /* rank 0 commits while the other ranks still hash the graph (they have no digest passed) */
     uint8_t (*com)[32] = malloc(((size_t)g->n_commitments + 1) * 32);
+    if (!com && !st) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    const gf_pcs_m31 *pcs = gf_pcs_raw_m31();
+    double t0 = gf_now_seconds(), t1;
+    for (uint32_t i = 0; root && !st && i < g->n_commitments; i++)
+        st = pcs->commit(NULL, 0, w->vec[i], w->len[i], com[i], err);
+    t1 = gf_now_seconds(); S.t_commit = t1 - t0; t0 = t1;
+    if (R > 1) st = gf_comm_agree(comm, st, err);
+    if (st) { free(com); return st; }
     engine *eng = calloc(g->n_kernels, sizeof *eng);
     uint8_t **bc = NULL;
     uint32_t maxc = 1;
@@ -654,15 +660,11 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     gf_buf_init(&tb);
     local_witness lw;
     memset(&lw, 0, sizeof lw);
-    if (!com || !eng || !bc || !groups || !base || !size) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto out; }
-    const gf_pcs_m31 *pcs = gf_pcs_raw_m31();
-    for (uint32_t i = 0; root && i < g->n_commitments; i++)
-        if ((st = pcs->commit(NULL, 0, w->vec[i], w->len[i], com[i], err))) break;
+    if (!eng || !bc || !groups || !base || !size) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     if (R > 1) st = gf_comm_agree(comm, st, err);
     /* group roots other than rank 0 need the commitments for their templates' transcripts */
     if (!st && R > 1) st = gf_comm_bcast(comm, com, (size_t)g->n_commitments * 32, 0, err);
     if (st) goto out;
-    t1 = gf_now_seconds(); S.t_commit = t1 - t0; t0 = t1;
 
     if (root) {
         /* the proof's size is known up to the claim counts (1 or 2 per template): reserve it */
