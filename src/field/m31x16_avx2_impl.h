@@ -92,18 +92,27 @@ GF_M31X16_INLINE __m256i gf_m31x16_fold64_avx2_(__m256i s) {     /* < 2^64 -> [0
     s = _mm256_add_epi64(_mm256_and_si256(s, p64), _mm256_srli_epi64(s, 31));
     return _mm256_add_epi64(_mm256_and_si256(s, p64), _mm256_srli_epi64(s, 31));
 }
+/* half h of a0 b0 + a1 b1 + a2 b2 unreduced: even lanes' 64-bit sums in *se, odd in *so */
+GF_M31X16_INLINE void gf_m31x16_dot3_raw_avx2_(gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1, gf_m31x16 a2,
+                                               gf_m31x16 b2, int h, __m256i *se, __m256i *so) {
+    *se = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epu32(a0.y[h], b0.y[h]), _mm256_mul_epu32(a1.y[h], b1.y[h])),
+                           _mm256_mul_epu32(a2.y[h], b2.y[h]));
+    *so = _mm256_add_epi64(
+        _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a0.y[h], 32), _mm256_srli_epi64(b0.y[h], 32)),
+                         _mm256_mul_epu32(_mm256_srli_epi64(a1.y[h], 32), _mm256_srli_epi64(b1.y[h], 32))),
+        _mm256_mul_epu32(_mm256_srli_epi64(a2.y[h], 32), _mm256_srli_epi64(b2.y[h], 32)));
+}
+/* even and odd 64-bit sums of one half -> canonical lanes */
+GF_M31X16_INLINE __m256i gf_m31x16_from_wide_avx2_(__m256i se, __m256i so) {
+    return gf_m31x16_red_avx2_(_mm256_blend_epi32(gf_m31x16_fold64_avx2_(se), _mm256_slli_epi64(gf_m31x16_fold64_avx2_(so), 32), 0xAA));
+}
 GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot3_avx2(gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1,
                                             gf_m31x16 a2, gf_m31x16 b2) {
     gf_m31x16 r;
     for (int h = 0; h < 2; h++) {
-        __m256i se = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epu32(a0.y[h], b0.y[h]), _mm256_mul_epu32(a1.y[h], b1.y[h])),
-                                      _mm256_mul_epu32(a2.y[h], b2.y[h]));
-        __m256i so = _mm256_add_epi64(
-            _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a0.y[h], 32), _mm256_srli_epi64(b0.y[h], 32)),
-                             _mm256_mul_epu32(_mm256_srli_epi64(a1.y[h], 32), _mm256_srli_epi64(b1.y[h], 32))),
-            _mm256_mul_epu32(_mm256_srli_epi64(a2.y[h], 32), _mm256_srli_epi64(b2.y[h], 32)));
-        __m256i t = _mm256_blend_epi32(gf_m31x16_fold64_avx2_(se), _mm256_slli_epi64(gf_m31x16_fold64_avx2_(so), 32), 0xAA);
-        r.y[h] = gf_m31x16_red_avx2_(t);
+        __m256i se, so;
+        gf_m31x16_dot3_raw_avx2_(a0, b0, a1, b1, a2, b2, h, &se, &so);
+        r.y[h] = gf_m31x16_from_wide_avx2_(se, so);
     }
     return r;
 }
@@ -116,12 +125,8 @@ GF_M31X16_INLINE __m256i gf_m31x16w_fold1_avx2_(__m256i s) {
 GF_M31X16_INLINE void gf_m31x16w_add_dot3_avx2(gf_m31x16w *w, gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1,
                                               gf_m31x16 a2, gf_m31x16 b2) {
     for (int h = 0; h < 2; h++) {
-        __m256i se = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epu32(a0.y[h], b0.y[h]), _mm256_mul_epu32(a1.y[h], b1.y[h])),
-                                      _mm256_mul_epu32(a2.y[h], b2.y[h]));
-        __m256i so = _mm256_add_epi64(
-            _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a0.y[h], 32), _mm256_srli_epi64(b0.y[h], 32)),
-                             _mm256_mul_epu32(_mm256_srli_epi64(a1.y[h], 32), _mm256_srli_epi64(b1.y[h], 32))),
-            _mm256_mul_epu32(_mm256_srli_epi64(a2.y[h], 32), _mm256_srli_epi64(b2.y[h], 32)));
+        __m256i se, so;
+        gf_m31x16_dot3_raw_avx2_(a0, b0, a1, b1, a2, b2, h, &se, &so);
         w->y[2 * h] = _mm256_add_epi64(w->y[2 * h], gf_m31x16w_fold1_avx2_(se));
         w->y[2 * h + 1] = _mm256_add_epi64(w->y[2 * h + 1], gf_m31x16w_fold1_avx2_(so));
     }
@@ -135,10 +140,7 @@ GF_M31X16_INLINE void gf_m31x16w_add_mul_avx2(gf_m31x16w *w, gf_m31x16 a, gf_m31
 }
 GF_M31X16_INLINE gf_m31x16 gf_m31x16w_reduce_avx2(gf_m31x16w w) {
     gf_m31x16 r;
-    for (int h = 0; h < 2; h++) {
-        __m256i v = _mm256_blend_epi32(gf_m31x16_fold64_avx2_(w.y[2 * h]), _mm256_slli_epi64(gf_m31x16_fold64_avx2_(w.y[2 * h + 1]), 32), 0xAA);
-        r.y[h] = gf_m31x16_red_avx2_(v);
-    }
+    for (int h = 0; h < 2; h++) r.y[h] = gf_m31x16_from_wide_avx2_(w.y[2 * h], w.y[2 * h + 1]);
     return r;
 }
 
@@ -158,8 +160,7 @@ GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot16_scalar_avx2(const gf_m31x16 t[16], co
             se = _mm256_add_epi64(se, _mm256_add_epi64(_mm256_and_si256(ae, p64), _mm256_srli_epi64(ae, 31)));
             so = _mm256_add_epi64(so, _mm256_add_epi64(_mm256_and_si256(ao, p64), _mm256_srli_epi64(ao, 31)));
         }
-        __m256i v = _mm256_blend_epi32(gf_m31x16_fold64_avx2_(se), _mm256_slli_epi64(gf_m31x16_fold64_avx2_(so), 32), 0xAA);
-        r.y[h] = gf_m31x16_red_avx2_(v);
+        r.y[h] = gf_m31x16_from_wide_avx2_(se, so);
     }
     return r;
 }

@@ -82,19 +82,29 @@ GF_M31X16_INLINE __m512i gf_m31x16_fold64_avx512_(__m512i s) {
     s = _mm512_add_epi64(_mm512_and_si512(s, p64), _mm512_srli_epi64(s, 31));   /* < 2^31 + 2^33 */
     return _mm512_add_epi64(_mm512_and_si512(s, p64), _mm512_srli_epi64(s, 31));
 }
-GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot3_avx512(gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1,
-                                              gf_m31x16 a2, gf_m31x16 b2) {
-    /* 64-bit products of canonical values are < 2^62; three of them fit in 64 bits */
-    __m512i se = _mm512_add_epi64(_mm512_add_epi64(_mm512_mul_epu32(a0.z, b0.z), _mm512_mul_epu32(a1.z, b1.z)),
-                                  _mm512_mul_epu32(a2.z, b2.z));
-    __m512i so = _mm512_add_epi64(
+/* a0 b0 + a1 b1 + a2 b2 unreduced, per 64-bit slot: even lanes in *se, odd lanes in *so
+ * (products of canonical values are < 2^62, so three of them fit in 64 bits) */
+GF_M31X16_INLINE void gf_m31x16_dot3_raw_avx512_(gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1, gf_m31x16 a2,
+                                                 gf_m31x16 b2, __m512i *se, __m512i *so) {
+    *se = _mm512_add_epi64(_mm512_add_epi64(_mm512_mul_epu32(a0.z, b0.z), _mm512_mul_epu32(a1.z, b1.z)),
+                           _mm512_mul_epu32(a2.z, b2.z));
+    *so = _mm512_add_epi64(
         _mm512_add_epi64(_mm512_mul_epu32(_mm512_srli_epi64(a0.z, 32), _mm512_srli_epi64(b0.z, 32)),
                          _mm512_mul_epu32(_mm512_srli_epi64(a1.z, 32), _mm512_srli_epi64(b1.z, 32))),
         _mm512_mul_epu32(_mm512_srli_epi64(a2.z, 32), _mm512_srli_epi64(b2.z, 32)));
+}
+/* even and odd 64-bit sums -> canonical lanes */
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_from_wide_avx512_(__m512i se, __m512i so) {
     __m512i fe = gf_m31x16_fold64_avx512_(se), fo = gf_m31x16_fold64_avx512_(so);
     __m512i t = _mm512_castps_si512(_mm512_mask_moveldup_ps(_mm512_castsi512_ps(fe), GF_M31X16_AVX512_ODD,
                                                              _mm512_castsi512_ps(fo)));
     gf_m31x16 r; r.z = gf_m31x16_red_avx512_(t); return r;
+}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot3_avx512(gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1,
+                                              gf_m31x16 a2, gf_m31x16 b2) {
+    __m512i se, so;
+    gf_m31x16_dot3_raw_avx512_(a0, b0, a1, b1, a2, b2, &se, &so);
+    return gf_m31x16_from_wide_avx512_(se, so);
 }
 /* sum_s t[s] w[s] with scalar weights: 64-bit sums of four products (< 2^64), each folded
  * to < 2^34 and added (< 2^36), one final reduction per lane */
@@ -111,10 +121,7 @@ GF_M31X16_INLINE gf_m31x16 gf_m31x16_dot16_scalar_avx512(const gf_m31x16 t[16], 
         se = _mm512_add_epi64(se, _mm512_add_epi64(_mm512_and_si512(ae, p64), _mm512_srli_epi64(ae, 31)));
         so = _mm512_add_epi64(so, _mm512_add_epi64(_mm512_and_si512(ao, p64), _mm512_srli_epi64(ao, 31)));
     }
-    __m512i fe = gf_m31x16_fold64_avx512_(se), fo = gf_m31x16_fold64_avx512_(so);
-    __m512i r32 = _mm512_castps_si512(_mm512_mask_moveldup_ps(_mm512_castsi512_ps(fe), GF_M31X16_AVX512_ODD,
-                                                              _mm512_castsi512_ps(fo)));
-    gf_m31x16 r; r.z = gf_m31x16_red_avx512_(r32); return r;
+    return gf_m31x16_from_wide_avx512_(se, so);
 }
 /* Wide sums: z.e holds the even lanes' 64-bit sums, z.o the odd lanes'. */
 GF_M31X16_INLINE gf_m31x16w gf_m31x16w_zero_avx512(void) { gf_m31x16w w; w.z.e = w.z.o = _mm512_setzero_si512(); return w; }
@@ -123,12 +130,8 @@ GF_M31X16_INLINE __m512i gf_m31x16w_fold1_avx512_(__m512i s) {   /* < 2^64 -> < 
 }
 GF_M31X16_INLINE void gf_m31x16w_add_dot3_avx512(gf_m31x16w *w, gf_m31x16 a0, gf_m31x16 b0, gf_m31x16 a1, gf_m31x16 b1,
                                                 gf_m31x16 a2, gf_m31x16 b2) {
-    __m512i se = _mm512_add_epi64(_mm512_add_epi64(_mm512_mul_epu32(a0.z, b0.z), _mm512_mul_epu32(a1.z, b1.z)),
-                                  _mm512_mul_epu32(a2.z, b2.z));
-    __m512i so = _mm512_add_epi64(
-        _mm512_add_epi64(_mm512_mul_epu32(_mm512_srli_epi64(a0.z, 32), _mm512_srli_epi64(b0.z, 32)),
-                         _mm512_mul_epu32(_mm512_srli_epi64(a1.z, 32), _mm512_srli_epi64(b1.z, 32))),
-        _mm512_mul_epu32(_mm512_srli_epi64(a2.z, 32), _mm512_srli_epi64(b2.z, 32)));
+    __m512i se, so;
+    gf_m31x16_dot3_raw_avx512_(a0, b0, a1, b1, a2, b2, &se, &so);
     w->z.e = _mm512_add_epi64(w->z.e, gf_m31x16w_fold1_avx512_(se));
     w->z.o = _mm512_add_epi64(w->z.o, gf_m31x16w_fold1_avx512_(so));
 }
@@ -136,12 +139,7 @@ GF_M31X16_INLINE void gf_m31x16w_add_mul_avx512(gf_m31x16w *w, gf_m31x16 a, gf_m
     w->z.e = _mm512_add_epi64(w->z.e, gf_m31x16w_fold1_avx512_(_mm512_mul_epu32(a.z, b.z)));
     w->z.o = _mm512_add_epi64(w->z.o, gf_m31x16w_fold1_avx512_(_mm512_mul_epu32(_mm512_srli_epi64(a.z, 32), _mm512_srli_epi64(b.z, 32))));
 }
-GF_M31X16_INLINE gf_m31x16 gf_m31x16w_reduce_avx512(gf_m31x16w w) {
-    __m512i fe = gf_m31x16_fold64_avx512_(w.z.e), fo = gf_m31x16_fold64_avx512_(w.z.o);
-    __m512i t = _mm512_castps_si512(_mm512_mask_moveldup_ps(_mm512_castsi512_ps(fe), GF_M31X16_AVX512_ODD,
-                                                             _mm512_castsi512_ps(fo)));
-    gf_m31x16 r; r.z = gf_m31x16_red_avx512_(t); return r;
-}
+GF_M31X16_INLINE gf_m31x16 gf_m31x16w_reduce_avx512(gf_m31x16w w) { return gf_m31x16_from_wide_avx512_(w.z.e, w.z.o); }
 GF_M31X16_INLINE gf_m31 gf_m31x16_hsum_avx512(gf_m31x16 a) {
     /* widen to 64-bit slots: the sum is < 16 p < 2^35 */
     __m512i s = _mm512_add_epi64(_mm512_maskz_mov_epi32(GF_M31X16_AVX512_EVEN, a.z), _mm512_srli_epi64(a.z, 32));
