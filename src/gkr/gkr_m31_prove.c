@@ -243,30 +243,6 @@ static inline __attribute__((always_inline)) void x_products(gf_m31ext3x16w loc[
     gf_m31ext3x16w_add_mul(&loc[2], h2, v2);
 }
 
-static void x_fused_base(void *ctx, int tid, size_t it0, size_t it1) {
-    xjob *J = ctx;
-    const size_t pb = J->per_block, m = J->src_m, md = m / 2;
-    const gf_m31ext3 r = J->r;
-    const uint8_t *restrict exs = J->ex_src, *restrict exd = J->ex_dst;
-    for (size_t it = it0; it < it1;) {
-        size_t b = it / pb, i = it % pb, iend = (b + 1) * pb < it1 ? pb : i + (it1 - it);
-        const gf_m31ext3x16 *restrict h = J->hsrc + b * m;
-        const gf_m31x16 *restrict vb = J->vbase + b * m;
-        gf_m31ext3x16 *restrict vd = J->vdst + b * md, *restrict hd = J->hdst + b * md;
-        gf_m31ext3x16w loc[3] = {gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero()};
-        for (; i < iend; i++) {
-            const size_t a = 4 * i;
-            gf_m31ext3x16 v0 = fold_base(vb[a], vb[a + 1], r), v1 = fold_base(vb[a + 2], vb[a + 3], r);
-            gf_m31ext3x16 h0 = (exs[a] | exs[a + 1]) ? fold_ext(h[a], h[a + 1], r) : gf_m31ext3x16_zero();
-            gf_m31ext3x16 h1 = (exs[a + 2] | exs[a + 3]) ? fold_ext(h[a + 2], h[a + 3], r) : gf_m31ext3x16_zero();
-            vd[2 * i] = v0; vd[2 * i + 1] = v1; hd[2 * i] = h0; hd[2 * i + 1] = h1;
-            if (exd[2 * i] | exd[2 * i + 1]) x_products(loc, h0, h1, v0, v1);
-        }
-        acc_flush(J, tid, b, loc);
-        it = (b + 1) * pb;
-    }
-}
-
 /* Rounds 1..J without stored or folded HG tables (J per layer, while mul gates are sparse).
  * After binding x's low j bits to r_0..r_{j-1}, HG at level-j entry x is
  *   Aj[x] (the add part folded j times: lane independent, one scalar per entry)
@@ -338,19 +314,24 @@ static inline __attribute__((always_inline)) void x_gather_body(xjob *J, int tid
 static void x_gather_base(void *ctx, int tid, size_t it0, size_t it1) { x_gather_body(ctx, tid, it0, it1, 1); }
 static void x_gather_ext(void *ctx, int tid, size_t it0, size_t it1) { x_gather_body(ctx, tid, it0, it1, 0); }
 
-static void x_fused_ext(void *ctx, int tid, size_t it0, size_t it1) {
-    xjob *J = ctx;
+/* base: V is read from the layer's base input (round 1), else from the previous round's
+ * extension table */
+static inline __attribute__((always_inline)) void x_fused_body(xjob *J, int tid, size_t it0, size_t it1, int base) {
     const size_t pb = J->per_block, m = J->src_m, md = m / 2;
     const gf_m31ext3 r = J->r;
     const uint8_t *restrict exs = J->ex_src, *restrict exd = J->ex_dst;
     for (size_t it = it0; it < it1;) {
         size_t b = it / pb, i = it % pb, iend = (b + 1) * pb < it1 ? pb : i + (it1 - it);
-        const gf_m31ext3x16 *restrict h = J->hsrc + b * m, *restrict vs = J->vsrc + b * m;
+        const gf_m31ext3x16 *restrict h = J->hsrc + b * m;
+        const gf_m31x16 *restrict vb = base ? J->vbase + b * m : NULL;
+        const gf_m31ext3x16 *restrict vs = base ? NULL : J->vsrc + b * m;
         gf_m31ext3x16 *restrict vd = J->vdst + b * md, *restrict hd = J->hdst + b * md;
         gf_m31ext3x16w loc[3] = {gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero()};
         for (; i < iend; i++) {
             const size_t a = 4 * i;
-            gf_m31ext3x16 v0 = fold_ext(vs[a], vs[a + 1], r), v1 = fold_ext(vs[a + 2], vs[a + 3], r);
+            gf_m31ext3x16 v0, v1;
+            if (base) { v0 = fold_base(vb[a], vb[a + 1], r); v1 = fold_base(vb[a + 2], vb[a + 3], r); }
+            else { v0 = fold_ext(vs[a], vs[a + 1], r); v1 = fold_ext(vs[a + 2], vs[a + 3], r); }
             gf_m31ext3x16 h0 = (exs[a] | exs[a + 1]) ? fold_ext(h[a], h[a + 1], r) : gf_m31ext3x16_zero();
             gf_m31ext3x16 h1 = (exs[a + 2] | exs[a + 3]) ? fold_ext(h[a + 2], h[a + 3], r) : gf_m31ext3x16_zero();
             vd[2 * i] = v0; vd[2 * i + 1] = v1; hd[2 * i] = h0; hd[2 * i + 1] = h1;
@@ -360,6 +341,8 @@ static void x_fused_ext(void *ctx, int tid, size_t it0, size_t it1) {
         it = (b + 1) * pb;
     }
 }
+static void x_fused_base(void *ctx, int tid, size_t it0, size_t it1) { x_fused_body(ctx, tid, it0, it1, 1); }
+static void x_fused_ext(void *ctx, int tid, size_t it0, size_t it1) { x_fused_body(ctx, tid, it0, it1, 0); }
 
 static void x_collect(prover *P, xjob *J, int nt, gf_m31ext3 out[3]) {
     for (int k = 0; k < 3; k++) {
