@@ -45,8 +45,8 @@ typedef struct prover {
     gf_m31ext3x16 *hg0, *hgA, *vA, *vB, *W, *p2M, *p2V, *Zv, *Tv;
     lplan *plan;
     gf_m31ext3 *A;   /* add-gate part of HG: sum over x's add gates of Z[out] * coef, lane independent */
-    gf_m31ext3 *eqhi[2];
-    uint32_t *wl;                    /* phase 2: limb c of eq(r_sb', (s, b)) at [(3 b + c) 16 + s] */             /* high halves of eq tables (2^(k-4) scalars each) */
+    gf_m31ext3 *eqhi[2];             /* high halves of eq tables (2^(k-4) scalars each) */
+    uint32_t *wl;                    /* phase 2: limb c of eq(r_sb', (s, b)) at [(3 b + c) 16 + s] */
     gf_m31ext3 *A1, *A2, *zw;   /* gather rounds: A folded (ping-pong); zc_mul times eq(r, low bits of i0) */
     int pub;                         /* public-output mode: the output layer's claim is not known */
     gf_m31ext3 *zc_mul, *sb_e, *sb_v, *sb_h, *mzx, *vy;
@@ -150,10 +150,12 @@ typedef struct {
 } xjob;
 
 /* A chunk's products are summed wide (one reduction per chunk, not per product), then
- * weighted by the block's eq(r_sb, .) lanes. */
+ * weighted by the block's eq(r_sb, .) lanes w into a thread's sums. */
+static inline __attribute__((always_inline)) void flush_w(gf_m31ext3x16 acc[3], const gf_m31ext3x16w loc[3], gf_m31ext3x16 w) {
+    for (int k = 0; k < 3; k++) acc[k] = gf_m31ext3x16_add(acc[k], gf_m31ext3x16_mul(gf_m31ext3x16w_reduce(loc[k]), w));
+}
 static inline __attribute__((always_inline)) void acc_flush(xjob *J, int tid, size_t b, gf_m31ext3x16w loc[3]) {
-    for (int k = 0; k < 3; k++)
-        J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(gf_m31ext3x16w_reduce(loc[k]), J->P->W[b]));
+    flush_w(J->acc[tid], loc, J->P->W[b]);
 }
 
 /* Per-layer preparation over wires x: zc[k] = Z[out] * coef for the mul gates of x (plan
@@ -231,16 +233,16 @@ static inline __attribute__((always_inline)) gf_m31ext3x16 fold_ext(gf_m31ext3x1
 
 static inline gf_m31ext3 fold_s(gf_m31ext3 a, gf_m31ext3 b, gf_m31ext3 r) { return gf_m31ext3_add(a, gf_m31ext3_mul(r, gf_m31ext3_sub(b, a))); }
 
-/* Rounds >= 1: fold the previous round's tables with r and evaluate this round's pairs.
- * Two specialisations (base or extension V source); folded values stay in registers for
- * the products instead of being re-read from the destination. */
-/* p(1) is not accumulated: the prover tracks the running claim S and sets p(1) = S - p(0). */
-static inline __attribute__((always_inline)) void x_products(gf_m31ext3x16w loc[3], gf_m31ext3x16 h0, gf_m31ext3x16 h1, gf_m31ext3x16 v0,
-                              gf_m31ext3x16 v1) {
-    gf_m31ext3x16w_add_mul(&loc[0], h0, v0);
+/* a[0..2] += a pair's products at t = 0, (1,) 2: h(t) v(t) with h(2) = 2 h1 - h0, likewise v;
+ * t = 1 only if with1 (the x rounds do not accumulate p(1): the prover tracks the running
+ * claim S and sets p(1) = S - p(0)) */
+static inline __attribute__((always_inline)) void pair_products_w(gf_m31ext3x16w a[3], gf_m31ext3x16 h0, gf_m31ext3x16 h1,
+                                                                   gf_m31ext3x16 v0, gf_m31ext3x16 v1, int with1) {
+    gf_m31ext3x16w_add_mul(&a[0], h0, v0);
+    if (with1) gf_m31ext3x16w_add_mul(&a[1], h1, v1);
     gf_m31ext3x16 v2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0);
     gf_m31ext3x16 h2 = gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0);
-    gf_m31ext3x16w_add_mul(&loc[2], h2, v2);
+    gf_m31ext3x16w_add_mul(&a[2], h2, v2);
 }
 
 /* Rounds 1..J without stored or folded HG tables (J per layer, while mul gates are sparse).
@@ -305,7 +307,7 @@ static inline __attribute__((always_inline)) void x_gather_body(xjob *J, int tid
             }
             gf_m31ext3x16 h0 = hgj_at(P, pl, aj, j, vin, 2 * i), h1 = hgj_at(P, pl, aj, j, vin, 2 * i + 1);
             if (J->store_h) { hd[2 * i] = h0; hd[2 * i + 1] = h1; }
-            x_products(loc, h0, h1, v0, v1);
+            pair_products_w(loc, h0, h1, v0, v1, 0);
         }
         acc_flush(J, tid, b, loc);
         it = (b + 1) * pb;
@@ -314,8 +316,10 @@ static inline __attribute__((always_inline)) void x_gather_body(xjob *J, int tid
 static void x_gather_base(void *ctx, int tid, size_t it0, size_t it1) { x_gather_body(ctx, tid, it0, it1, 1); }
 static void x_gather_ext(void *ctx, int tid, size_t it0, size_t it1) { x_gather_body(ctx, tid, it0, it1, 0); }
 
-/* base: V is read from the layer's base input (round 1), else from the previous round's
- * extension table */
+/* Rounds >= 1: fold the previous round's tables with r and evaluate this round's pairs;
+ * folded values stay in registers for the products instead of being re-read from the
+ * destination. base: V is read from the layer's base input (round 1), else from the
+ * previous round's extension table. */
 static inline __attribute__((always_inline)) void x_fused_body(xjob *J, int tid, size_t it0, size_t it1, int base) {
     const size_t pb = J->per_block, m = J->src_m, md = m / 2;
     const gf_m31ext3 r = J->r;
@@ -335,7 +339,7 @@ static inline __attribute__((always_inline)) void x_fused_body(xjob *J, int tid,
             gf_m31ext3x16 h0 = (exs[a] | exs[a + 1]) ? fold_ext(h[a], h[a + 1], r) : gf_m31ext3x16_zero();
             gf_m31ext3x16 h1 = (exs[a + 2] | exs[a + 3]) ? fold_ext(h[a + 2], h[a + 3], r) : gf_m31ext3x16_zero();
             vd[2 * i] = v0; vd[2 * i + 1] = v1; hd[2 * i] = h0; hd[2 * i + 1] = h1;
-            if (exd[2 * i] | exd[2 * i + 1]) x_products(loc, h0, h1, v0, v1);
+            if (exd[2 * i] | exd[2 * i + 1]) pair_products_w(loc, h0, h1, v0, v1, 0);
         }
         acc_flush(J, tid, b, loc);
         it = (b + 1) * pb;
@@ -452,16 +456,9 @@ typedef struct { gf_m31ext3x16 *M, *V; size_t hv; gf_m31ext3 r; gf_m31ext3x16 ac
 static void p2v_eval(void *ctx, int tid, size_t k0, size_t k1) {
     p2vjob *J = ctx;
     size_t h = J->hv;
-    gf_m31ext3x16w a0 = gf_m31ext3x16w_zero(), a1 = a0, a2 = a0;
-    for (size_t k = k0; k < k1; k++) {
-        gf_m31ext3x16 m0 = J->M[k], m1 = J->M[k + h], v0 = J->V[k], v1 = J->V[k + h];
-        gf_m31ext3x16w_add_mul(&a0, m0, v0);
-        gf_m31ext3x16w_add_mul(&a1, m1, v1);
-        gf_m31ext3x16w_add_mul(&a2, gf_m31ext3x16_sub(gf_m31ext3x16_add(m1, m1), m0), gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0));
-    }
-    J->acc[tid][0] = gf_m31ext3x16_add(J->acc[tid][0], gf_m31ext3x16w_reduce(a0));
-    J->acc[tid][1] = gf_m31ext3x16_add(J->acc[tid][1], gf_m31ext3x16w_reduce(a1));
-    J->acc[tid][2] = gf_m31ext3x16_add(J->acc[tid][2], gf_m31ext3x16w_reduce(a2));
+    gf_m31ext3x16w a[3] = {gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero()};
+    for (size_t k = k0; k < k1; k++) pair_products_w(a, J->M[k], J->M[k + h], J->V[k], J->V[k + h], 1);
+    for (int q = 0; q < 3; q++) J->acc[tid][q] = gf_m31ext3x16_add(J->acc[tid][q], gf_m31ext3x16w_reduce(a[q]));
 }
 /* Fold with r (pairs (k, k + 2h) at the previous size) fused with this round's products on
  * pairs (k, k + h); in place: thread ranges [k0, k1) and [k0 + h, k1 + h) are disjoint. */
@@ -470,16 +467,15 @@ static void p2v_fused(void *ctx, int tid, size_t k0, size_t k1) {
     const size_t h = J->hv, h2 = 2 * h;
     const gf_m31ext3 r = J->r;
     gf_m31ext3x16 *restrict M = J->M, *restrict V = J->V;
-    gf_m31ext3x16w a0 = gf_m31ext3x16w_zero(), a2 = a0;
+    gf_m31ext3x16w a[3] = {gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero()};
     for (size_t k = k0; k < k1; k++) {
         gf_m31ext3x16 m0 = fold_ext(M[k], M[k + h2], r), m1 = fold_ext(M[k + h], M[k + h + h2], r);
         gf_m31ext3x16 v0 = fold_ext(V[k], V[k + h2], r), v1 = fold_ext(V[k + h], V[k + h + h2], r);
         M[k] = m0; M[k + h] = m1; V[k] = v0; V[k + h] = v1;
-        gf_m31ext3x16w_add_mul(&a0, m0, v0);
-        gf_m31ext3x16w_add_mul(&a2, gf_m31ext3x16_sub(gf_m31ext3x16_add(m1, m1), m0), gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0));
+        pair_products_w(a, m0, m1, v0, v1, 0);
     }
-    J->acc[tid][0] = gf_m31ext3x16_add(J->acc[tid][0], gf_m31ext3x16w_reduce(a0));
-    J->acc[tid][2] = gf_m31ext3x16_add(J->acc[tid][2], gf_m31ext3x16w_reduce(a2));
+    J->acc[tid][0] = gf_m31ext3x16_add(J->acc[tid][0], gf_m31ext3x16w_reduce(a[0]));
+    J->acc[tid][2] = gf_m31ext3x16_add(J->acc[tid][2], gf_m31ext3x16w_reduce(a[2]));
 }
 
 static void p2v_fold(void *ctx, int tid, size_t k0, size_t k1) {
@@ -590,12 +586,9 @@ static void region_eval(void *ctx, int tid, size_t it0, size_t it1) {
                 else { v0 = gf_m31ext3x16_broadcast(rv_shared(R, j, 2 * i)); v1 = gf_m31ext3x16_broadcast(rv_shared(R, j, 2 * i + 1)); }
                 if (hp) { h0 = R->ph[j & 1][b * sz + 2 * i]; h1 = R->ph[j & 1][b * sz + 2 * i + 1]; }
                 else { h0 = gf_m31ext3x16_broadcast(R->sh[j & 1][2 * i]); h1 = gf_m31ext3x16_broadcast(R->sh[j & 1][2 * i + 1]); }
-                gf_m31ext3x16w_add_mul(&loc[0], h0, v0);
-                gf_m31ext3x16w_add_mul(&loc[1], h1, v1);
-                gf_m31ext3x16w_add_mul(&loc[2], gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0), gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0));
+                pair_products_w(loc, h0, h1, v0, v1, 1);
             }
-            for (int k = 0; k < 3; k++)
-                J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(gf_m31ext3x16w_reduce(loc[k]), P->W[b]));
+            flush_w(J->acc[tid], loc, P->W[b]);
             it = (b + 1) * half;
         } else {
             gf_m31ext3 a[3] = {gf_m31ext3_zero(), gf_m31ext3_zero(), gf_m31ext3_zero()};   /* local: no false sharing */
@@ -774,9 +767,9 @@ static void mix_eval_packed(void *ctx, int tid, size_t it0, size_t it1) {
         const size_t i = J->pp[it / K];
         const uint64_t b = it % K;
         gf_m31ext3x16 v0 = mix_v(M, 2 * i, b, K), v1 = mix_v(M, 2 * i + 1, b, K), h0 = mix_h(M, 2 * i, b, K), h1 = mix_h(M, 2 * i + 1, b, K);
-        gf_m31ext3x16 e[3] = {gf_m31ext3x16_mul(h0, v0), gf_m31ext3x16_mul(h1, v1),
-                              gf_m31ext3x16_mul(gf_m31ext3x16_sub(gf_m31ext3x16_add(h1, h1), h0), gf_m31ext3x16_sub(gf_m31ext3x16_add(v1, v1), v0))};
-        for (int k = 0; k < 3; k++) J->acc[tid][k] = gf_m31ext3x16_add(J->acc[tid][k], gf_m31ext3x16_mul(e[k], J->P->W[b]));
+        gf_m31ext3x16w e[3] = {gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero(), gf_m31ext3x16w_zero()};
+        pair_products_w(e, h0, h1, v0, v1, 1);
+        flush_w(J->acc[tid], e, J->P->W[b]);
     }
 }
 static void mix_fold_shared(void *ctx, int tid, size_t i0, size_t i1) {
