@@ -25,19 +25,30 @@ static inline gf_m31x16 gf_circuit_acc_(gf_m31x16 out, gf_m31x16 t, gf_m31 cv) {
     return gf_m31x16_mul_add(t, gf_m31x16_broadcast(cv), out);
 }
 
-static void gf_circuit_eval_layer_m31x16_(const gf_layer *l, const gf_m31 *coefs,
-                                          const gf_m31x16 *restrict in, gf_m31x16 *restrict out) {
+/* One layer of one block. first == NULL: every gate adds to out (cleared by the caller).
+ * Else first/zero come from an evaluation plan: first writers store onto a zero vector (the
+ * pointer select keeps the loop free of unpredictable branches) and unwritten outputs are
+ * zeroed. Always inlined, so each caller gets the variant it uses. */
+static inline __attribute__((always_inline)) void gf_circuit_eval_layer_m31x16_(const gf_layer *l, const gf_m31 *coefs,
+                                                                                const gf_m31x16 *restrict in, gf_m31x16 *restrict out,
+                                                                                const uint64_t *first, const uint32_t *zero,
+                                                                                uint64_t n_zero) {
+    const gf_m31x16 z = gf_m31x16_zero();
+#define GF_EVAL_BASE_(g, o) ((first && (first[(g) >> 6] >> ((g) & 63) & 1)) ? &z : &out[o])
+    uint64_t g = 0;
     const gf_gate_mul *mul = l->mul;
-    for (uint64_t g = 0; g < l->n_mul; g++) {
-        gf_m31x16 t = gf_m31x16_mul(in[mul[g].in0], in[mul[g].in1]);
-        out[mul[g].out] = gf_circuit_acc_(out[mul[g].out], t, coefs[mul[g].coef]);
+    for (uint64_t k = 0; k < l->n_mul; k++, g++) {
+        gf_m31x16 t = gf_m31x16_mul(in[mul[k].in0], in[mul[k].in1]);
+        out[mul[k].out] = gf_circuit_acc_(*GF_EVAL_BASE_(g, mul[k].out), t, coefs[mul[k].coef]);
     }
     const gf_gate_add *add = l->add;
-    for (uint64_t g = 0; g < l->n_add; g++)
-        out[add[g].out] = gf_circuit_acc_(out[add[g].out], in[add[g].in], coefs[add[g].coef]);
+    for (uint64_t k = 0; k < l->n_add; k++, g++)
+        out[add[k].out] = gf_circuit_acc_(*GF_EVAL_BASE_(g, add[k].out), in[add[k].in], coefs[add[k].coef]);
     const gf_gate_const *cst = l->cst;
-    for (uint64_t g = 0; g < l->n_const; g++)
-        out[cst[g].out] = gf_m31x16_add(out[cst[g].out], gf_m31x16_broadcast(coefs[cst[g].coef]));
+    for (uint64_t k = 0; k < l->n_const; k++, g++)
+        out[cst[k].out] = gf_m31x16_add(*GF_EVAL_BASE_(g, cst[k].out), gf_m31x16_broadcast(coefs[cst[k].coef]));
+#undef GF_EVAL_BASE_
+    for (uint64_t k = 0; k < n_zero; k++) out[zero[k]] = z;
 }
 
 static gf_status gf_circuit_eval_check_(const gf_circuit *c, const gf_m31 *coefs, int need_coefs, uint64_t n_blocks,
@@ -82,7 +93,7 @@ static void gf_circuit_eval_layers_(const gf_circuit *c, const gf_m31 *coefs, ui
         if (zero_outputs) memset(vals[i + 1], 0, n_blocks * out_n * sizeof(gf_m31x16));
         /* block-outer keeps one block's input and output arrays hot in cache */
         for (uint64_t b = 0; b < n_blocks; b++)
-            gf_circuit_eval_layer_m31x16_(l, coefs, vals[i] + b * in_n, vals[i + 1] + b * out_n);
+            gf_circuit_eval_layer_m31x16_(l, coefs, vals[i] + b * in_n, vals[i + 1] + b * out_n, NULL, NULL, 0);
     }
 }
 
@@ -169,31 +180,6 @@ gf_status gf_circuit_eval_plan_new(gf_circuit_eval_plan **out, const gf_circuit 
     return GF_OK;
 }
 
-/* First writers store coef * t (accumulating onto a zero vector); the pointer select keeps
- * the loop free of unpredictable branches. */
-static void gf_circuit_eval_layer_plan_(const gf_layer *l, const uint64_t *first, const uint32_t *zero, uint64_t n_zero,
-                                        const gf_m31 *coefs, const gf_m31x16 *restrict in, gf_m31x16 *restrict out) {
-    const gf_m31x16 z = gf_m31x16_zero();
-    const gf_gate_mul *mul = l->mul;
-    uint64_t g = 0;
-    for (uint64_t k = 0; k < l->n_mul; k++, g++) {
-        gf_m31x16 t = gf_m31x16_mul(in[mul[k].in0], in[mul[k].in1]);
-        const gf_m31x16 *base = (first[g >> 6] >> (g & 63) & 1) ? &z : &out[mul[k].out];
-        out[mul[k].out] = gf_circuit_acc_(*base, t, coefs[mul[k].coef]);
-    }
-    const gf_gate_add *add = l->add;
-    for (uint64_t k = 0; k < l->n_add; k++, g++) {
-        const gf_m31x16 *base = (first[g >> 6] >> (g & 63) & 1) ? &z : &out[add[k].out];
-        out[add[k].out] = gf_circuit_acc_(*base, in[add[k].in], coefs[add[k].coef]);
-    }
-    const gf_gate_const *cst = l->cst;
-    for (uint64_t k = 0; k < l->n_const; k++, g++) {
-        const gf_m31x16 *base = (first[g >> 6] >> (g & 63) & 1) ? &z : &out[cst[k].out];
-        out[cst[k].out] = gf_m31x16_add(*base, gf_m31x16_broadcast(coefs[cst[k].coef]));
-    }
-    for (uint64_t k = 0; k < n_zero; k++) out[zero[k]] = z;
-}
-
 gf_status gf_circuit_eval_m31x16_plan(const gf_circuit *c, const gf_circuit_eval_plan *p, const gf_m31 *coefs,
                                       uint64_t n_blocks, gf_m31x16 **vals, gf_error *err) {
     gf_status st = gf_circuit_eval_check_(c, coefs, 1, n_blocks, err);
@@ -206,7 +192,7 @@ gf_status gf_circuit_eval_m31x16_plan(const gf_circuit *c, const gf_circuit_eval
         const gf_layer *l = &c->layers[i];
         const uint64_t in_n = 1ull << l->in_log, out_n = 1ull << l->out_log;
         for (uint64_t b = 0; b < n_blocks; b++)
-            gf_circuit_eval_layer_plan_(l, p->first[i], p->zero[i], p->n_zero[i], coefs, vals[i] + b * in_n, vals[i + 1] + b * out_n);
+            gf_circuit_eval_layer_m31x16_(l, coefs, vals[i] + b * in_n, vals[i + 1] + b * out_n, p->first[i], p->zero[i], p->n_zero[i]);
     }
     return GF_OK;
 }
