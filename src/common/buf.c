@@ -6,22 +6,26 @@
 void gf_buf_init(gf_buf *b) { memset(b, 0, sizeof *b); }
 void gf_buf_free(gf_buf *b) { free(b->data); memset(b, 0, sizeof *b); }
 
+/* Capacity exactly cap (> b->cap); 0, or -1 with `failed` set. */
+static int gf_buf_realloc_(gf_buf *b, size_t cap) {
+    uint8_t *d = realloc(b->data, cap);
+    if (!d) { b->failed = 1; return -1; }
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
 /* Room for n more bytes (capacity doubles); 0, or -1 with `failed` set. */
 static int gf_buf_grow(gf_buf *b, size_t n) {
     if (b->failed) return -1;
     if (n > SIZE_MAX - b->len) { b->failed = 1; return -1; }
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n) {
-            if (cap > SIZE_MAX / 2) { cap = b->len + n; break; }
-            cap *= 2;
-        }
-        uint8_t *d = realloc(b->data, cap);
-        if (!d) { b->failed = 1; return -1; }
-        b->data = d;
-        b->cap = cap;
+    if (b->len + n <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n) {
+        if (cap > SIZE_MAX / 2) { cap = b->len + n; break; }
+        cap *= 2;
     }
-    return 0;
+    return gf_buf_realloc_(b, cap);
 }
 
 void gf_buf_append(gf_buf *b, const void *p, size_t n) {
@@ -31,11 +35,7 @@ void gf_buf_append(gf_buf *b, const void *p, size_t n) {
 }
 
 void gf_buf_ensure(gf_buf *b, size_t cap) {
-    if (b->failed || cap <= b->cap) return;
-    uint8_t *d = realloc(b->data, cap);
-    if (!d) { b->failed = 1; return; }
-    b->data = d;
-    b->cap = cap;
+    if (!b->failed && cap > b->cap) (void)gf_buf_realloc_(b, cap);
 }
 
 uint8_t *gf_buf_reserve(gf_buf *b, size_t n) {
