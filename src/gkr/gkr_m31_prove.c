@@ -118,10 +118,7 @@ static void eq_build(prover *P, gf_m31ext3x16 *out, unsigned k, const gf_m31ext3
     J.two = r1 != NULL;
     unsigned kl = k < 4 ? k : 4;
     for (int q = 0; q <= J.two; q++) {
-        gf_m31ext3 lo[16];
-        gf_mle_eq_table(lo, q ? r1 : r0, kl, q ? s1 : s0);
-        J.L[q] = gf_m31ext3x16_zero();
-        for (size_t s2 = 0; s2 < ((size_t)1 << kl); s2++) gf_m31ext3x16_set_lane(&J.L[q], (int)s2, lo[s2]);
+        J.L[q] = gf_mle_eq_lanes(q ? r1 : r0, k, q ? s1 : s0);
         gf_mle_eq_table(P->eqhi[q], (q ? r1 : r0) + kl, k - kl, gf_m31ext3_one());
         J.hi[q] = P->eqhi[q];
     }

@@ -14,12 +14,17 @@ void gf_mle_eq_table(gf_m31ext3 *out, const gf_m31ext3 *r, unsigned k, gf_m31ext
     }
 }
 
-int gf_mle_eq_table_x16(gf_m31ext3x16 *out, const gf_m31ext3 *r, unsigned k, gf_m31ext3 scale) {
+gf_m31ext3x16 gf_mle_eq_lanes(const gf_m31ext3 *r, unsigned k, gf_m31ext3 scale) {
     gf_m31ext3 lo[16];
     unsigned kl = k < 4 ? k : 4;
     gf_mle_eq_table(lo, r, kl, scale);
     gf_m31ext3x16 L = gf_m31ext3x16_zero();
     for (size_t s = 0; s < ((size_t)1 << kl); s++) gf_m31ext3x16_set_lane(&L, (int)s, lo[s]);
+    return L;
+}
+
+int gf_mle_eq_table_x16(gf_m31ext3x16 *out, const gf_m31ext3 *r, unsigned k, gf_m31ext3 scale) {
+    gf_m31ext3x16 L = gf_mle_eq_lanes(r, k, scale);
     if (k <= 4) { out[0] = L; return 0; }
     size_t nh = (size_t)1 << (k - 4);
     gf_m31ext3 *hi = malloc(nh * sizeof *hi);

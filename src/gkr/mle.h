@@ -13,6 +13,9 @@ void gf_mle_eq_table(gf_m31ext3 *out, const gf_m31ext3 *r, unsigned k, gf_m31ext
  * vectors (for k < 4 lanes >= 2^k are 0). ~9 packed multiplications per 16 entries instead of
  * 16 scalar extension multiplications. Returns -1 on allocation failure, else 0. */
 int gf_mle_eq_table_x16(gf_m31ext3x16 *out, const gf_m31ext3 *r, unsigned k, gf_m31ext3 scale);
+/* Its first vector: lane s = scale * eq(r_0..r_{min(k,4)-1}, s) (lanes >= 2^k zero); every
+ * vector j of the table is this one times eq of the high variables at j. */
+gf_m31ext3x16 gf_mle_eq_lanes(const gf_m31ext3 *r, unsigned k, gf_m31ext3 scale);
 static inline gf_m31ext3 gf_eq16_at(const gf_m31ext3x16 *t, size_t i) { return gf_m31ext3x16_lane(&t[i >> 4], (int)(i & 15)); }
 static inline size_t gf_eq16_vectors(unsigned k) { return k < 4 ? 1 : (size_t)1 << (k - 4); }
 /* eq(a, b) for two points of k coordinates. */
