@@ -43,6 +43,59 @@ static gf_status make_matmul(prog *p, uint64_t n, uint64_t k, uint64_t m, gf_rng
     return st;
 }
 
+/* z[j] = x[j] y[j] + s[0] s[1] + x[j] + s[j], x and y partitioned, s broadcast: layer 0 from
+ * regions then has per-instance x per-instance and shared x shared multiplications, and add
+ * gates from both kinds of input, besides the shared x per-instance runs of matmul. */
+static gf_status make_mixed_kernel(prog *p, uint64_t n, gf_rng *rng, gf_error *err) {
+    gf_kernel_builder *kb = gf_kb_new(GF_FIELD_M31, err);
+    if (!kb) return err ? err->code : GF_ERR_NOMEM;
+    uint64_t two = 2;
+    int x = gf_kb_input(kb, "x", 1, &two), y = gf_kb_input(kb, "y", 1, &two), sv = gf_kb_input(kb, "s", 1, &two);
+    int z = gf_kb_output(kb, "z", 1, &two);
+    gf_var ss = gf_kb_mul(kb, gf_kb_in(kb, sv, 0), gf_kb_in(kb, sv, 1));
+    for (uint64_t j = 0; j < 2; j++) {
+        gf_var t = gf_kb_add(kb, gf_kb_mul(kb, gf_kb_in(kb, x, j), gf_kb_in(kb, y, j)), ss);
+        gf_kb_set(kb, z, j, gf_kb_add(kb, gf_kb_add(kb, t, gf_kb_in(kb, x, j)), gf_kb_in(kb, sv, j)));
+    }
+    gf_kernel *k = NULL;
+    gf_status st = gf_kernel_compile(kb, &k, err);
+    gf_kb_free(kb);
+    if (st) return st;
+    gf_context *ctx = NULL;
+    gf_m31 *xs = malloc(2 * n * sizeof *xs), *ys = malloc(2 * n * sizeof *ys), s2[2] = {gf_m31_random(rng), gf_m31_random(rng)};
+    for (uint64_t i = 0; i < 2 * n; i++) { xs[i] = gf_m31_random(rng); ys[i] = gf_m31_random(rng); }
+    const uint64_t dn[2] = {n, 2};
+    gf_handle io[4] = {GF_HANDLE_NONE, GF_HANDLE_NONE, GF_HANDLE_NONE, GF_HANDLE_NONE};
+    if (!(st = gf_context_new(&ctx, NULL, err)) && !(st = gf_context_copy_to_device(ctx, xs, 2, dn, &io[0], err)) &&
+        !(st = gf_context_copy_to_device(ctx, ys, 2, dn, &io[1], err)) && !(st = gf_context_copy_to_device(ctx, s2, 1, &two, &io[2], err)) &&
+        !(st = gf_context_call_kernel(ctx, k, "mixed", n, io, 4, err)) && !(st = gf_context_compile_graph(ctx, &p->g, err)) &&
+        !(st = gf_context_solve_witness(ctx, err)))
+        st = gf_context_export_witness(ctx, p->g, &p->w, err);
+    gf_context_free(ctx);
+    gf_kernel_free(k);
+    free(xs); free(ys);
+    return st;
+}
+
+static void test_mixed_layer0(gf_rng *rng) {
+    gf_error err;
+    prog p = {0};
+    REQUIRE(make_mixed_kernel(&p, 32, rng, &err) == GF_OK);
+    gf_buf proof;
+    gf_buf_init(&proof);
+    gf_status st = gf_graph_prove(p.g, p.w, NULL, &proof, NULL, &err);
+    CHECK_MSG(st == GF_OK, "%s", err.msg);
+    if (!st) CHECK_MSG(gf_graph_verify(p.g, proof.data, proof.len, &err) == GF_OK, "%s", err.msg);
+    gf_buf_free(&proof);
+    /* a wrong output value (the last vector, z) cannot be proved */
+    uint32_t zi = p.g->n_commitments - 1;
+    p.w->vec[zi][3] = gf_m31_add(p.w->vec[zi][3], 1);
+    gf_buf_init(&proof);
+    CHECK(gf_graph_prove(p.g, p.w, NULL, &proof, NULL, &err) == GF_ERR_WITNESS);
+    gf_buf_free(&proof);
+    prog_free(&p);
+}
+
 static void test_add(gf_rng *rng) {
     (void)rng;
     gf_error err;
@@ -125,11 +178,13 @@ static void test_matmul(gf_rng *rng) {
     gf_buf_free(&proof2);
     gf_buf_free(&proof);
     prog_free(&p);
-    /* a few shapes, including fewer than 16 instances and a thread pool */
+    /* a few shapes, including fewer than 16 instances and a thread pool; inner lengths 17 and
+     * 33 end each output's run of gates with a lone gate (16 + 1, 2 x 16 + 1), 20 with a
+     * partial run (16 + 4), in layer 0's evaluation from regions */
     gf_pool *pool = NULL;
     REQUIRE(gf_pool_new(&pool, 2, &err) == GF_OK);
-    uint64_t shapes[4][3] = {{4, 8, 8}, {8, 16, 4}, {32, 8, 16}, {6, 4, 4}};
-    for (int i = 0; i < 4; i++) {
+    uint64_t shapes[7][3] = {{4, 8, 8}, {8, 16, 4}, {32, 8, 16}, {6, 4, 4}, {8, 17, 4}, {16, 20, 8}, {5, 33, 2}};
+    for (int i = 0; i < 7; i++) {
         prog q = {0};
         st = make_matmul(&q, shapes[i][0], shapes[i][1], shapes[i][2], rng, &err);
         CHECK_MSG(st == GF_OK, "%s", err.msg);
@@ -151,5 +206,6 @@ int main(void) {
     RUN(test_add);
     RUN(test_reuse_and_mismatch);
     RUN(test_matmul);
+    RUN(test_mixed_layer0);
     return TEST_END();
 }

@@ -287,45 +287,42 @@ static void eval_layer0_regions(engine *e, const gf_m31 *coefs, size_t b0, size_
      * product per block with the shared values as weights, reduced once per four terms */
     const gf_m31x16 zero = gf_m31x16_zero();
     for (uint64_t g = 0; g < L->n_mul;) {
-        const gf_m31x16 *pk[16];
-        uint64_t stride[16];
-        uint32_t w[16];
-        int n = 0;
         const uint32_t o = L->mul[g].out;
-        uint64_t g2 = g;
-        for (; g2 < L->n_mul && n < 16 && L->mul[g2].out == o; g2++) {
-            const wire_src a = src_of(e, L->mul[g2].in0), c = src_of(e, L->mul[g2].in1);
-            if (a.kind == SRC_ZERO || c.kind == SRC_ZERO) continue;
-            if ((a.kind == SRC_SHARED) == (c.kind == SRC_SHARED)) break;   /* not shared x per-instance */
-            const wire_src *sh = a.kind == SRC_SHARED ? &a : &c, *pp = a.kind == SRC_SHARED ? &c : &a;
-            pk[n] = pp->p;
-            stride[n] = pp->stride;
-            w[n++] = gf_m31_mul(sh->s, coefs[L->mul[g2].coef]);
-        }
-        if (g2 == g) {   /* the first gate is of another kind: the general path below */
-            g2 = g + 1;
-        } else {
+        const wire_src a = src_of(e, L->mul[g].in0), c = src_of(e, L->mul[g].in1);
+        if (a.kind == SRC_ZERO || c.kind == SRC_ZERO) { g++; continue; }   /* a zero operand */
+        const gf_m31 cf = coefs[L->mul[g].coef];
+        if ((a.kind == SRC_SHARED) != (c.kind == SRC_SHARED)) {
+            /* this gate and the next ones of the same kind into o, up to 16 */
+            const gf_m31x16 *pk[16];
+            uint64_t stride[16];
+            uint32_t w[16];
+            int n = 0;
+            for (; g < L->n_mul && n < 16 && L->mul[g].out == o; g++) {
+                const wire_src x = src_of(e, L->mul[g].in0), y = src_of(e, L->mul[g].in1);
+                if (x.kind == SRC_ZERO || y.kind == SRC_ZERO) continue;
+                if ((x.kind == SRC_SHARED) == (y.kind == SRC_SHARED)) break;
+                const wire_src *sh = x.kind == SRC_SHARED ? &x : &y, *pv = x.kind == SRC_SHARED ? &y : &x;
+                pk[n] = pv->p;
+                stride[n] = pv->stride;
+                w[n++] = gf_m31_mul(sh->s, coefs[L->mul[g].coef]);
+            }
+            if (n == 1) {   /* a lone gate (e.g. an elementwise product): one multiplication */
+                for (size_t b = b0; b < b1; b++)
+                    e->bv[b][1][o] = gf_m31x16_add(e->bv[b][1][o], gf_m31x16_mul_scalar(pk[0][b * stride[0]], w[0]));
+                continue;
+            }
             for (int k = n; k < 16; k++) { pk[k] = &zero; stride[k] = 0; w[k] = 0; }
             for (size_t b = b0; b < b1; b++) {
                 gf_m31x16 t[16];
                 for (int k = 0; k < 16; k++) t[k] = pk[k][b * stride[k]];
                 e->bv[b][1][o] = gf_m31x16_add(e->bv[b][1][o], gf_m31x16_dot16_scalar(t, w));
             }
-            g = g2;
             continue;
         }
-        const wire_src a = src_of(e, L->mul[g].in0), c = src_of(e, L->mul[g].in1);
-        g = g2;
-        if (a.kind == SRC_ZERO || c.kind == SRC_ZERO) continue;   /* a zero operand */
-        const gf_m31 cf = coefs[L->mul[g - 1].coef];
-        if (a.kind == SRC_SHARED && c.kind == SRC_SHARED) {
+        g++;
+        if (a.kind == SRC_SHARED) {   /* shared x shared: the same product in every instance */
             gf_m31x16 t = gf_m31x16_broadcast(gf_m31_mul(gf_m31_mul(a.s, c.s), cf));
             for (size_t b = b0; b < b1; b++) e->bv[b][1][o] = gf_m31x16_add(e->bv[b][1][o], t);
-        } else if (a.kind == SRC_SHARED || c.kind == SRC_SHARED) {
-            const wire_src *sh = a.kind == SRC_SHARED ? &a : &c, *pv = a.kind == SRC_SHARED ? &c : &a;
-            const gf_m31 sc = gf_m31_mul(sh->s, cf);
-            for (size_t b = b0; b < b1; b++)
-                e->bv[b][1][o] = gf_m31x16_add(e->bv[b][1][o], gf_m31x16_mul_scalar(pv->p[b * pv->stride], sc));
         } else {
             for (size_t b = b0; b < b1; b++) {
                 gf_m31x16 t = gf_m31x16_mul(a.p[b * a.stride], c.p[b * c.stride]);
