@@ -547,7 +547,7 @@ static gf_status move_template_vectors(const gf_graph *g, const gf_graph_templat
  * the template's vectors in w and writes the template's proof section to tb. */
 static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_witness *w, const gf_comm *gc, engine *eng,
                                 uint8_t **bc, const uint8_t digest[32], const uint8_t (*com)[32], gf_pool *pool, gf_buf *tb,
-                                gf_error *err) {
+                                gf_graph_prove_stats *S, gf_error *err) {
     const gf_graph_template *T = &g->templates[ti];
     const gf_graph_kernel *k = &g->kernels[T->kernel];
     const uint64_t Kt = blocks_of(T->parallel_count);
@@ -555,8 +555,10 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
     const uint64_t K = Kt / (uint64_t)Rt;
     gf_status st = GF_OK;
     engine *e = &eng[T->kernel];
+    double t0 = gf_now_seconds(), t1;
     if (e->c && !engine_matches(e, T->kernel, k, T, K, gc)) engine_free(e);
     if (!e->c && (st = engine_init(e, T->kernel, k, T, K, gc, err))) return st;
+    t1 = gf_now_seconds(); S->t_setup += t1 - t0; t0 = t1;
     if ((st = pack_inputs(e, k, T, w, gc, bc, err))) return st;
     const gf_circuit *c = e->c;
     gf_transcript t;
@@ -572,6 +574,7 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
         st = gf_comm_agree(gc, st, err);
         if (!st) st = gf_comm_bcast(gc, coefs, c->n_coefs * sizeof *coefs, 0, err);
     }
+    t1 = gf_now_seconds(); S->t_inputs += t1 - t0; t0 = t1;
     if (st) goto done;
     /* one contiguous group of blocks per thread: layer 0's gate runs are resolved once per
      * group, so small chunks would repeat that work */
@@ -580,6 +583,7 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
     gf_pool_run(pool, ej.ngroups, eval_groups, &ej);
     if (ej.st) st = gf_error_set(err, GF_ERR_INTERNAL, "template %u: circuit evaluation failed", ti);
     if (Rt > 1) st = gf_comm_agree(gc, st, err);
+    t1 = gf_now_seconds(); S->t_eval += t1 - t0; t0 = t1;
     if (st) goto done;
     if (root) {
         gf_buf_u32(tb, ti);
@@ -590,6 +594,7 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
             gf_error_prefix(err, "template %u (kernel '%s', %llu instances)", ti, k->name, (unsigned long long)T->parallel_count);
         goto done;
     }
+    t1 = gf_now_seconds(); S->t_sumcheck += t1 - t0; t0 = t1;
     if (root) {
         gf_buf_u32(tb, (uint32_t)cl.n);
         pt = malloc((cl.c[0].n_vars + 8) * sizeof *pt);
@@ -605,6 +610,7 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
         st = gf_transcript_status(&t, err);
         if (!st) st = gf_buf_status(tb, err);
     }
+    S->t_claims += gf_now_seconds() - t0;
 done:
     gf_gkr_claims_free(&cl);
     free(coefs);
@@ -709,7 +715,7 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
             if (base[t] != 0 && (root || me == base[t])) ls = move_template_vectors(g, &g->templates[t], w, comm, base[t], &lw, err);
         const gf_graph_witness *tw = root ? w : &lw.w;
         tb.len = 0;
-        if (!ls && mine) ls = prove_template(g, my_t, tw, mine, eng, bc, digest, (const uint8_t(*)[32])com, pool, &tb, err);
+        if (!ls && mine) ls = prove_template(g, my_t, tw, mine, eng, bc, digest, (const uint8_t(*)[32])com, pool, &tb, &S, err);
         local_witness_free(&lw);
         st = R > 1 ? gf_comm_agree(comm, ls, err) : ls;
         /* proof sections to rank 0, in template order; the peer of a failed transfer would wait

@@ -26,6 +26,9 @@
 
 typedef struct gf_graph_prove_stats {
     double t_commit, t_gkr, t_open, t_total;   /* seconds; t_gkr includes circuit evaluation */
+    /* t_gkr on this rank, by step (summed over its templates): prover set-up (gate plans),
+     * receiving/packing inputs, circuit evaluation, the sumchecks, the component claims */
+    double t_setup, t_inputs, t_eval, t_sumcheck, t_claims;
     uint64_t proof_bytes, gkr_bytes, opening_bytes;
     size_t peak_rss;                           /* bytes, process high-water mark after proving */
 } gf_graph_prove_stats;

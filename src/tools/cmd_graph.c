@@ -233,8 +233,10 @@ int cmd_prove(int argc, char **argv) {
     } else if (json && root) {
         ret = 0;
         printf("{\"templates\":%u,\"proof_bytes\":%zu,\"t_commit\":%.6f,\"t_gkr\":%.6f,\"t_open\":%.6f,\"t_total\":%.6f,"
+               "\"t_setup\":%.6f,\"t_inputs\":%.6f,\"t_eval\":%.6f,\"t_sumcheck\":%.6f,\"t_claims\":%.6f,"
                "\"peak_rss\":%zu,\"ranks\":%d,\"threads\":%d,\"bytes_sent\":[",
-               g->n_templates, proof.len, S.t_commit, S.t_gkr, S.t_open, S.t_total, S.peak_rss, R, threads);
+               g->n_templates, proof.len, S.t_commit, S.t_gkr, S.t_open, S.t_total, S.t_setup, S.t_inputs, S.t_eval,
+               S.t_sumcheck, S.t_claims, S.peak_rss, R, threads);
         for (int q = 0; q < R; q++) printf("%s%" PRIu64, q ? "," : "", sent ? sent[q] : 0);
         printf("]}\n");
     } else {
