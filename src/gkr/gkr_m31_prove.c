@@ -50,6 +50,7 @@ typedef struct prover {
     gf_m31ext3 *A1, *A2, *zw;   /* gather rounds: A folded (ping-pong); zc_mul times eq(r, low bits of i0) */
     int pub;                         /* public-output mode: the output layer's claim is not known */
     gf_m31ext3 *zc_mul, *sb_e, *sb_v, *sb_h, *mzx, *vy;
+    gf_m31ext3 *p2pk;                /* layer-0 phase 2: V(r_sb, y) per packed-region wire */
     gf_m31ext3 *rz0, *rz1, *rsb, *rsb_new, *rx, *ry;
     int has_rz1;
     gf_m31ext3 claim_vx, claim_vy;   /* claims left by the last processed layer */
@@ -382,15 +383,6 @@ static void p2_prep_vec(void *ctx, int tid, size_t k0, size_t k1) {
     p2prep *J = ctx;
     prover *P = J->P;
     for (size_t k = k0; k < k1; k++) {
-        if (!J->vin) {   /* layer 0 from regions */
-            for (int s = 0; s < 16; s++) {
-                gf_m31ext3 mz, vy;
-                p2_entry(J, 16 * k + (size_t)s, &mz, &vy);
-                gf_m31ext3x16_set_lane(&P->p2M[k], s, mz);
-                gf_m31ext3x16_set_lane(&P->p2V[k], s, vy);
-            }
-            continue;
-        }
         const lplan *pl = J->pl;
         for (int s = 0; s < 16; s++) {
             size_t y = 16 * k + (size_t)s;
@@ -503,12 +495,20 @@ struct rstate {
     gf_m31ext3 *sv[2], *sh[2];        /* scalar tables, ping-pong by level parity */
     gf_m31ext3x16 *pv[2], *ph[2];     /* packed tables (K blocks, compact stride) */
     gf_m31ext3 *eqx;                  /* phase 2: eq(rx, wire) over the region (where mul gates' i0 lie) */
+    size_t pkoff;                     /* packed regions: first entry in p2pk */
 };
 
 /* eq(rx, x) for a wire some mul gate reads first (its region has an HG, hence a table) */
 static gf_m31ext3 region_eq_rx(const prover *P, size_t x) {
     const struct rstate *R = &P->rs[P->rid[x] - 1];
     return R->eqx[x - R->off];
+}
+
+/* sum over this rank's blocks of eq(r_sb, block) V at wire x of packed region R */
+static gf_m31ext3 packed_vy(const prover *P, const struct rstate *R, size_t x) {
+    gf_m31ext3x16 acc = gf_m31ext3x16_mul_base(P->W[0], R->vp0[x]);
+    for (uint64_t b = 1; b < P->K; b++) acc = gf_m31ext3x16_add(acc, gf_m31ext3x16_mul_base(P->W[b], R->vp0[b * R->len + x]));
+    return gf_m31ext3x16_hsum(acc);
 }
 
 static gf_m31ext3 region_vy(const prover *P, size_t y) {
@@ -519,11 +519,49 @@ static gf_m31ext3 region_vy(const prover *P, size_t y) {
     if (R->vk == RK_ZERO) return gf_m31ext3_zero();
     /* the eq weights of this rank's instances sum to crank (to 1 over all ranks) */
     if (R->vk == RK_SHARED) return gf_m31ext3_mul_base(P->crank, R->vs0[x]);
-    gf_m31ext3x16 acc = gf_m31ext3x16_mul_base(P->W[0], R->vp0[x]);
-    for (uint64_t b = 1; b < P->K; b++) acc = gf_m31ext3x16_add(acc, gf_m31ext3x16_mul_base(P->W[b], R->vp0[b * R->len + x]));
-    return gf_m31ext3x16_hsum(acc);
+    return packed_vy(P, R, x);
 }
 
+
+/* Layer 0's phase-2 tables from regions. Vector k' of a rank's table holds wires
+ * 16 (k' stride + first) .. + 15: with split ownership (stride = ranks, first = rank) each
+ * rank builds and sums only every R-th vector, and since the rounds bind the top variable
+ * first, pairs (k, k + h) with h a multiple of R stay on one rank (compact pairs (k', k' + h/R)).
+ * V of a shared wire is wsh times its value (1 when split: one rank counts it; else crank);
+ * of a packed wire p2pk (all ranks' instances when split, else this rank's). */
+typedef struct { prover *P; const lplan *pl; size_t stride, first; gf_m31ext3 wsh; } p2rprep;
+static void p2_prep_regions(void *ctx, int tid, size_t k0, size_t k1) {
+    (void)tid;
+    const p2rprep *J = ctx;
+    const prover *P = J->P;
+    const lplan *pl = J->pl;
+    for (size_t k = k0; k < k1; k++) {
+        const size_t y0 = 16 * (k * J->stride + J->first);
+        gf_m31ext3x16 M, V;
+        for (int s = 0; s < 16; s++) {
+            const size_t y = y0 + (size_t)s;
+            gf_m31ext3 a = gf_m31ext3_zero(), v = gf_m31ext3_zero();
+            for (uint32_t e = pl->yptr[y]; e < pl->yptr[y + 1]; e++)
+                a = gf_m31ext3_add(a, gf_m31ext3_mul(P->zc_mul[pl->yg[e].k], region_eq_rx(P, pl->yg[e].i0)));
+            const struct rstate *R = &P->rs[P->rid[y] - 1];   /* gaps are regions too */
+            if (R->vk == RK_SHARED) v = gf_m31ext3_mul_base(J->wsh, R->vs0[y - R->off]);
+            else if (R->vk == RK_PACKED) v = P->p2pk[R->pkoff + y - R->off];
+            for (int c = 0; c < 3; c++) { M.c[c].v[s] = a.c[c]; V.c[c].v[s] = v.c[c]; }
+        }
+        P->p2M[k] = M;
+        P->p2V[k] = V;
+    }
+}
+
+/* p2pk for one packed region: sum over this rank's blocks of eq(r_sb, block) V */
+typedef struct { prover *P; const struct rstate *R; } p2pkjob;
+static void p2_packed_values(void *ctx, int tid, size_t x0, size_t x1) {
+    (void)tid;
+    const p2pkjob *J = ctx;
+    const prover *P = J->P;
+    const struct rstate *R = J->R;
+    for (size_t x = x0; x < x1; x++) P->p2pk[R->pkoff + x] = packed_vy(P, R, x);
+}
 
 /* a[0..2] += the pair's products at t = 0, 1, 2: h(t) v(t) with h(2) = 2 h1 - h0, likewise v */
 static inline void pair_products_s(gf_m31ext3 a[3], gf_m31ext3 h0, gf_m31ext3 h1, gf_m31ext3 v0, gf_m31ext3 v1) {
@@ -1092,9 +1130,34 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         for (uint64_t b = 0; b < P->K; b++)
             for (int c = 0; c < 3; c++)
                 for (int s2 = 0; s2 < 16; s2++) P->wl[(b * 3 + (uint64_t)c) * 16 + (uint64_t)s2] = P->sb_e[b * 16 + (uint64_t)s2].c[c];
-        p2prep pp = {P, pl, (l == 0 && P->n_regions) ? NULL : vin, m};
-        if (m >= 32) run(P, m / 16, p2_prep_vec, &pp);
-        else p2_prep_scalar(&pp, 0, 0, m);
+        /* layer 0 from regions: the y tables are mostly instance independent (shared and gap
+         * wires), so with several ranks each builds and runs every R-th vector of them (V of
+         * packed wires summed over all ranks first) instead of all of it on every rank; the
+         * last R vectors are gathered and finished on every rank alike, the root's sums alone
+         * counting */
+        const int reg0 = l == 0 && P->n_regions;
+        const size_t RR = reg0 && m / 16 >= 2 * (size_t)P->nranks ? (size_t)P->nranks : 1;
+        const int split = RR > 1, tail_zero = split && !is_root(P);
+        p2prep pp = {P, pl, vin, m};
+        if (reg0 && m >= 32) {
+            for (size_t q = 0; q < P->n_regions; q++) {
+                if (P->rs[q].vk != RK_PACKED) continue;
+                p2pkjob pj2 = {P, &P->rs[q]};
+                run(P, P->rs[q].len, p2_packed_values, &pj2);
+                if (split && !P->st) {
+                    gf_m31ext3 *pk = P->p2pk + P->rs[q].pkoff;
+                    P->st = gf_comm_reduce_sum_m31ext3(P->comm, pk, P->rs[q].len, pk, 0, P->err);
+                    if (!P->st) P->st = gf_comm_bcast(P->comm, pk, P->rs[q].len * sizeof *pk, 0, P->err);
+                }
+            }
+            p2rprep rp = {P, pl, RR, split ? (size_t)P->rank : 0, split ? gf_m31ext3_one() : P->crank};
+            run(P, m / 16 / RR, p2_prep_regions, &rp);
+        } else if (m >= 32) {
+            run(P, m / 16, p2_prep_vec, &pp);
+        } else {
+            pp.vin = reg0 ? NULL : vin;
+            p2_prep_scalar(&pp, 0, 0, m);
+        }
         p2job *Q = gf_alloc_aligned(1, sizeof *Q);
         p2vjob *QV = gf_alloc_aligned(1, sizeof *QV);
         if (!Q || !QV) { gf_free_aligned(Q); gf_free_aligned(QV); return gf_error_set(err, GF_ERR_NOMEM, "out of memory in the GKR prover"); }
@@ -1103,18 +1166,37 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
             QV->M = P->p2M; QV->V = P->p2V;
             /* round 0: all three evaluations; then p(1) = S - p(0) with S the running claim */
             gf_m31ext3 S2 = gf_m31ext3_zero();
-            for (; (m >> (j + 1)) >= 16; j++) {
-                QV->hv = (m >> (j + 1)) / 16;
-                memset(QV->acc, 0, (size_t)nt * sizeof QV->acc[0]);
-                run(P, QV->hv, j == 0 ? p2v_eval : p2v_fused, QV);
-                gf_m31ext3 ev[3];
-                for (int k = 0; k < 3; k++) {
-                    gf_m31ext3x16 s3 = gf_m31ext3x16_zero();
-                    for (int t = 0; t < nt; t++) s3 = gf_m31ext3x16_add(s3, QV->acc[t][k]);
-                    ev[k] = gf_m31ext3x16_hsum(s3);
+            int fresh = 1;   /* no fold pending: this round evaluates the table as it is */
+            for (size_t per = 16 * RR;; per = 16) {
+                for (; (m >> (j + 1)) >= per; j++) {
+                    QV->hv = (m >> (j + 1)) / per;
+                    memset(QV->acc, 0, (size_t)nt * sizeof QV->acc[0]);
+                    run(P, QV->hv, fresh ? p2v_eval : p2v_fused, QV);
+                    fresh = 0;
+                    gf_m31ext3 ev[3];
+                    for (int k = 0; k < 3; k++) {
+                        gf_m31ext3x16 s3 = gf_m31ext3x16_zero();
+                        for (int t = 0; t < nt; t++) s3 = gf_m31ext3x16_add(s3, QV->acc[t][k]);
+                        ev[k] = gf_m31ext3x16_hsum(s3);
+                    }
+                    if (per == 16 && tail_zero) ev[0] = ev[1] = ev[2] = gf_m31ext3_zero();
+                    QV->r = round_io(P, ev, 3, &coef2, j > 0, &S2);
+                    P->ry[n - 1 - j] = QV->r;
                 }
-                QV->r = round_io(P, ev, 3, &coef2, j > 0, &S2);
-                P->ry[n - 1 - j] = QV->r;
+                if (per == 16) break;
+                /* split: fold each rank's last pair, then every rank takes all R vectors */
+                QV->hv = 1;
+                p2v_fold(QV, 0, 0, 1);
+                gf_m31ext3x16 mine[2] = {P->p2M[0], P->p2V[0]};
+                gf_m31ext3x16 *all = is_root(P) ? gf_alloc_aligned(2 * RR, sizeof *all) : NULL;
+                if (is_root(P) && !all && !P->st) P->st = gf_error_set(P->err, GF_ERR_NOMEM, "out of memory in the GKR prover");
+                /* the peers are in the gather whatever happened here */
+                if (!P->st || !is_root(P)) P->st = gf_comm_gather(P->comm, mine, sizeof mine, all, 0, P->err);
+                for (size_t q = 0; all && q < RR; q++) { P->p2M[q] = all[2 * q]; P->p2V[q] = all[2 * q + 1]; }
+                gf_free_aligned(all);
+                if (!P->st) P->st = gf_comm_bcast(P->comm, P->p2M, RR * sizeof *P->p2M, 0, P->err);
+                if (!P->st) P->st = gf_comm_bcast(P->comm, P->p2V, RR * sizeof *P->p2V, 0, P->err);
+                fresh = 1;
             }
             /* the last vector round's fold: vector pair (0, 1) -> vector 0 */
             QV->hv = 1;
@@ -1131,6 +1213,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
             memset(Q->acc, 0, sizeof Q->acc[0]);
             p2_eval(Q, 0, 0, Q->h);
             gf_m31ext3 ev[3] = {Q->acc[0][0], Q->acc[0][1], Q->acc[0][2]}, S3 = gf_m31ext3_zero();
+            if (tail_zero) ev[0] = ev[1] = ev[2] = gf_m31ext3_zero();
             Q->r = round_io(P, ev, 3, &coef2, 0, &S3);
             P->ry[n - 1 - j] = Q->r;
             p2_fold(Q, 0, 0, Q->h);
@@ -1138,7 +1221,8 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         gf_free_aligned(QV);
         gf_m31ext3 vy = P->vy[0];
         gf_free_aligned(Q);
-        if (P->nranks > 1 && !P->st) P->st = gf_comm_reduce_sum_m31ext3(P->comm, &vy, 1, &vy, 0, P->err);
+        /* split: every rank finished the same full tables */
+        if (P->nranks > 1 && !split && !P->st) P->st = gf_comm_reduce_sum_m31ext3(P->comm, &vy, 1, &vy, 0, P->err);
         if (is_root(P)) send(P, &vy, 1);
         P->claim_vy = vy;
         P->has_rz1 = 1;
@@ -1161,8 +1245,9 @@ void gf_gkr_claims_free(gf_gkr_claims *cl) {
 
 static void free_plan(prover *P) {
     for (uint32_t l = 0; P->plan && l < P->c->n_layers; l++) {
-        free(P->plan[l].mptr); free(P->plan[l].aptr); free(P->plan[l].mg); free(P->plan[l].ag);
-        free(P->plan[l].yptr); free(P->plan[l].yg); free(P->plan[l].lev);
+        gf_free_aligned(P->plan[l].mptr); gf_free_aligned(P->plan[l].aptr); gf_free_aligned(P->plan[l].mg);
+        gf_free_aligned(P->plan[l].ag); gf_free_aligned(P->plan[l].yptr); gf_free_aligned(P->plan[l].yg);
+        gf_free_aligned(P->plan[l].lev);
     }
     free(P->plan);
     P->plan = NULL;
@@ -1180,17 +1265,18 @@ static int build_plan(prover *P, const uint8_t *shared0) {
         const gf_layer *L = &c->layers[l];
         lplan *pl = &P->plan[l];
         size_t m = (size_t)1 << L->in_log;
-        pl->mptr = calloc(m + 1, sizeof *pl->mptr);
-        pl->aptr = calloc(m + 1, sizeof *pl->aptr);
-        pl->mg = malloc((L->n_mul + 1) * sizeof *pl->mg);
-        pl->ag = malloc((L->n_add + 1) * sizeof *pl->ag);
+        /* every array comes zeroed from gf_alloc_aligned (on huge pages when large) */
+        pl->mptr = gf_alloc_aligned(m + 1, sizeof *pl->mptr);
+        pl->aptr = gf_alloc_aligned(m + 1, sizeof *pl->aptr);
+        pl->mg = gf_alloc_aligned(L->n_mul + 1, sizeof *pl->mg);
+        pl->ag = gf_alloc_aligned(L->n_add + 1, sizeof *pl->ag);
         if (!pl->mptr || !pl->aptr || !pl->mg || !pl->ag) return -1;
         const uint8_t *sw = l == 0 ? shared0 : NULL;
 #define GKR_SWAP(G) (sw && sw[(G)->in0] && !sw[(G)->in1])
         for (uint64_t g = 0; g < L->n_mul; g++) pl->mptr[(GKR_SWAP(&L->mul[g]) ? L->mul[g].in1 : L->mul[g].in0) + 1]++;
         for (uint64_t g = 0; g < L->n_add; g++) pl->aptr[L->add[g].in + 1]++;
         for (size_t x = 0; x < m; x++) { pl->mptr[x + 1] += pl->mptr[x]; pl->aptr[x + 1] += pl->aptr[x]; }
-        uint32_t *fill = malloc((m + 1) * sizeof *fill);
+        uint32_t *fill = gf_alloc_aligned(m + 1, sizeof *fill);
         if (!fill) return -1;
         memcpy(fill, pl->mptr, (m + 1) * sizeof *fill);
         for (uint64_t g = 0; g < L->n_mul; g++) {
@@ -1205,16 +1291,16 @@ static int build_plan(prover *P, const uint8_t *shared0) {
             pl->ag[fill[G->in]++] = (padd){G->out, G->coef};
         }
         /* the same mul gates grouped by i1, for phase 2's MZX(y) gather */
-        pl->yptr = calloc(m + 1, sizeof *pl->yptr);
-        pl->yg = malloc((L->n_mul + 1) * sizeof *pl->yg);
-        if (!pl->yptr || !pl->yg) { free(fill); return -1; }
+        pl->yptr = gf_alloc_aligned(m + 1, sizeof *pl->yptr);
+        pl->yg = gf_alloc_aligned(L->n_mul + 1, sizeof *pl->yg);
+        if (!pl->yptr || !pl->yg) { gf_free_aligned(fill); return -1; }
         for (uint64_t k = 0; k < L->n_mul; k++) pl->yptr[pl->mg[k].i1 + 1]++;
         for (size_t x = 0; x < m; x++) pl->yptr[x + 1] += pl->yptr[x];
         memcpy(fill, pl->yptr, (m + 1) * sizeof *fill);
         for (size_t x = 0; x < m; x++)
             for (uint32_t k = pl->mptr[x]; k < pl->mptr[x + 1]; k++) pl->yg[fill[pl->mg[k].i1]++] = (pby1){k, (uint32_t)x};
-        free(fill);
-        pl->lev = malloc(2 * m);
+        gf_free_aligned(fill);
+        pl->lev = gf_alloc_aligned(2 * m, 1);
         if (!pl->lev) return -1;
         for (size_t x = 0; x < m; x++) pl->lev[x] = (pl->mptr[x + 1] > pl->mptr[x]) | (pl->aptr[x + 1] > pl->aptr[x]);
         for (size_t o = 0, len = m; len > 1; o += len, len /= 2)
@@ -1231,6 +1317,8 @@ static void free_regions(prover *P) {
     }
     free(P->rs);
     free(P->rid);
+    gf_free_aligned(P->p2pk);
+    P->p2pk = NULL;
     P->rs = NULL;
     P->rid = NULL;
     P->n_regions = 0;
@@ -1240,11 +1328,11 @@ static void free_scratch(prover *P) {
     free(P->gath);
     free_regions(P);
     free_plan(P);
-    free(P->A); free(P->A1); free(P->A2); free(P->zw);
+    gf_free_aligned(P->A); gf_free_aligned(P->A1); gf_free_aligned(P->A2); gf_free_aligned(P->zw);
     gf_free_aligned(P->hg0); gf_free_aligned(P->hgA); gf_free_aligned(P->vA); gf_free_aligned(P->vB);
     gf_free_aligned(P->W); free(P->wl); gf_free_aligned(P->p2M); gf_free_aligned(P->p2V);
     gf_free_aligned(P->Zv); gf_free_aligned(P->Tv); free(P->eqhi[0]); free(P->eqhi[1]);
-    free(P->zc_mul); free(P->sb_e); free(P->sb_v); free(P->sb_h);
+    gf_free_aligned(P->zc_mul); free(P->sb_e); free(P->sb_v); free(P->sb_h);
     free(P->mzx); free(P->vy); free(P->rz0); free(P->rz1); free(P->rsb); free(P->rsb_new); free(P->rx); free(P->ry);
 }
 
@@ -1298,6 +1386,10 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, g
     }
     P->jstar = js;
     nr = P->n_regions;
+    size_t npk = 0;
+    for (size_t q = 0; q < nr; q++)
+        if (P->rs[q].vk == RK_PACKED) { P->rs[q].pkoff = npk; npk += P->rs[q].len; }
+    if (!(P->p2pk = gf_alloc_aligned(npk + 1, sizeof *P->p2pk))) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     if (js == 0) return gf_error_set(err, GF_ERR_INVALID, "an input region or gap of a single wire (use the packed input)");
     const lplan *pl = &P->plan[0];
     for (size_t q = 0; q < nr; q++) {
@@ -1391,11 +1483,11 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     P->Tv = gf_alloc_aligned(min / 16 + 1, sizeof(gf_m31ext3x16));
     P->eqhi[0] = malloc((mx / 16 + 1) * sizeof(gf_m31ext3));
     P->eqhi[1] = malloc((mx / 16 + 1) * sizeof(gf_m31ext3));
-    P->zc_mul = malloc(gm * sizeof *P->zc_mul);
-    P->A = malloc(min * sizeof *P->A);
-    P->A1 = malloc((mgd / 2 + 1) * sizeof *P->A1);
-    P->A2 = malloc((mgd / 4 + 1) * sizeof *P->A2);
-    P->zw = malloc(gmd * sizeof *P->zw);
+    P->zc_mul = gf_alloc_aligned(gm, sizeof *P->zc_mul);
+    P->A = gf_alloc_aligned(min, sizeof *P->A);
+    P->A1 = gf_alloc_aligned(mgd / 2 + 1, sizeof *P->A1);
+    P->A2 = gf_alloc_aligned(mgd / 4 + 1, sizeof *P->A2);
+    P->zw = gf_alloc_aligned(gmd, sizeof *P->zw);
     P->sb_e = malloc(nsbv * sizeof *P->sb_e); P->sb_v = malloc(nsbv * sizeof *P->sb_v); P->sb_h = malloc(nsbv * sizeof *P->sb_h);
     /* scalar phase-2 tables: only layers under 32 wires and the last 16 entries use them */
     P->mzx = malloc(32 * sizeof *P->mzx); P->vy = malloc(32 * sizeof *P->vy);
