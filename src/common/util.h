@@ -7,6 +7,9 @@
 /* 64-byte aligned, zero-filled; NULL on failure or overflow. Free with gf_free_aligned. */
 void *gf_alloc_aligned(size_t count, size_t size);
 void gf_free_aligned(void *p);
+/* Asks for transparent huge pages on the 2 MiB-aligned part of [p, p + n) (a hint: memory
+ * that is about to be written whole, e.g. a large output buffer). */
+void gf_advise_huge(void *p, size_t n);
 
 double gf_now_seconds(void);           /* monotonic clock */
 size_t gf_peak_rss_bytes(void);        /* this process's high-water resident set, 0 if unknown */
