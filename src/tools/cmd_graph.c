@@ -187,7 +187,7 @@ int cmd_prove(int argc, char **argv) {
     const int root = gf_comm_rank(&world) == 0, R = gf_comm_size(&world);
     if (mpi && !th) threads = 1;   /* one rank per core: no extra threads unless asked */
     gf_status st = GF_OK;
-    uint8_t gdigest[32];   /* rank 0: computed once, for the witness check and the prover */
+    uint8_t gdigest[32];   /* computed once by rank 0, for the witness check and the prover */
     if (root) {
         st = gf_graph_load(&g, gp, &err);
         if (!st) st = check_setup_file(g, gp, sp, &err);
@@ -216,9 +216,12 @@ int cmd_prove(int argc, char **argv) {
         }
         free(gb);
         st = gf_comm_agree(&world, st, &err);
+        /* the other ranks parsed (and validated) the very bytes rank 0 hashed: they take its
+         * digest instead of hashing the graph again */
+        if (!st) st = gf_comm_bcast(&world, gdigest, 32, 0, &err);
     }
     if (!st) st = gf_pool_new(&pool, threads, &err);
-    gf_graph_prove_opts popts = {NULL, NULL, root ? gdigest : NULL};
+    gf_graph_prove_opts popts = {NULL, NULL, gdigest};
     if ((progress || (!quiet && !json && isatty(2))) && root) popts.progress = show_progress;
     if (!st && (st = gf_graph_prove_comm(g, w, &world, pool, &popts, root ? &proof : NULL, &S, &err)))
         gf_error_prefix(&err, "proving %s with %s", gp, wp);
