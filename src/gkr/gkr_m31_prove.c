@@ -537,15 +537,32 @@ static void p2_prep_regions(void *ctx, int tid, size_t k0, size_t k1) {
     const lplan *pl = J->pl;
     for (size_t k = k0; k < k1; k++) {
         const size_t y0 = 16 * (k * J->stride + J->first);
+        const struct rstate *R = &P->rs[P->rid[y0] - 1];   /* gaps are regions too */
         gf_m31ext3x16 M, V;
+        /* a broadcast matrix's wires: one gate each, the whole vector in one shared region;
+         * 16 products as one packed multiplication instead of 16 scalar ones */
+        const uint32_t e0 = pl->yptr[y0];
+        int single = pl->yptr[y0 + 16] - e0 == 16 && R->vk == RK_SHARED && R->len >= 16;
+        for (int s = 0; single && s < 16; s++) single = pl->yptr[y0 + (size_t)s + 1] == e0 + (uint32_t)s + 1;
+        if (single) {
+            gf_m31ext3x16 zc, eq;
+            for (int s = 0; s < 16; s++) {
+                const pby1 *g = &pl->yg[e0 + (uint32_t)s];
+                const gf_m31ext3 a = P->zc_mul[g->k], b = region_eq_rx(P, g->i0);
+                for (int c = 0; c < 3; c++) { zc.c[c].v[s] = a.c[c]; eq.c[c].v[s] = b.c[c]; }
+            }
+            P->p2M[k] = gf_m31ext3x16_mul(zc, eq);
+            P->p2V[k] = gf_m31ext3x16_mul_base(gf_m31ext3x16_broadcast(J->wsh), gf_m31x16_load(R->vs0 + (y0 - R->off)));
+            continue;
+        }
         for (int s = 0; s < 16; s++) {
             const size_t y = y0 + (size_t)s;
+            const struct rstate *Ry = &P->rs[P->rid[y] - 1];
             gf_m31ext3 a = gf_m31ext3_zero(), v = gf_m31ext3_zero();
             for (uint32_t e = pl->yptr[y]; e < pl->yptr[y + 1]; e++)
                 a = gf_m31ext3_add(a, gf_m31ext3_mul(P->zc_mul[pl->yg[e].k], region_eq_rx(P, pl->yg[e].i0)));
-            const struct rstate *R = &P->rs[P->rid[y] - 1];   /* gaps are regions too */
-            if (R->vk == RK_SHARED) v = gf_m31ext3_mul_base(J->wsh, R->vs0[y - R->off]);
-            else if (R->vk == RK_PACKED) v = P->p2pk[R->pkoff + y - R->off];
+            if (Ry->vk == RK_SHARED) v = gf_m31ext3_mul_base(J->wsh, Ry->vs0[y - Ry->off]);
+            else if (Ry->vk == RK_PACKED) v = P->p2pk[Ry->pkoff + y - Ry->off];
             for (int c = 0; c < 3; c++) { M.c[c].v[s] = a.c[c]; V.c[c].v[s] = v.c[c]; }
         }
         P->p2M[k] = M;
