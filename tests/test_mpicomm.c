@@ -211,6 +211,46 @@ static void test_p2p(gf_rng *rng) {
     gf_comm_set_max_message(C, 0);
 }
 
+/* Non-blocking sends: every rank posts two messages to the next rank (ordered), receives two
+ * from the previous one with blocking receives, then waits; chunked under every limit. Every
+ * rank posts before receiving, so nothing can deadlock whatever the sizes. */
+static void test_isend(gf_rng *rng) {
+    const int size = gf_comm_size(C), me = gf_comm_rank(C);
+    uint64_t seed = gf_rng_u64(rng);
+    gf_error err = {0};
+    uint8_t x = 0;
+    gf_comm_sends q = {0};
+    CHECK(gf_comm_isend(C, &x, 1, me, &q, &err) == GF_ERR_INVALID);
+    CHECK(!gf_comm_pending(&q));
+    CHECK(gf_comm_wait(C, &q, &err) == GF_OK);   /* nothing posted */
+    if (size < 2) return;
+    const size_t lens[] = {1, 1000, 100003};
+    for (size_t li = 0; li < N_LIMITS; li++) {
+        gf_comm_set_max_message(C, limits[li]);
+        for (size_t k = 0; k < 3; k++) {
+            if (too_many_rounds(lens[k], limits[li])) continue;
+            size_t n = lens[k];
+            int next = (me + 1) % size, prev = (me + size - 1) % size;
+            uint8_t *out = malloc(2 * n), *in = malloc(2 * n + 1), *want = malloc(2 * n);
+            REQUIRE(out && in && want);
+            fill(out, 2 * n, seed + (uint64_t)me * 37 + k);
+            fill(want, 2 * n, seed + (uint64_t)prev * 37 + k);
+            memset(in, 0xab, 2 * n + 1);
+            gf_status a = gf_comm_isend(C, out, n, next, &q, &err);
+            if (a == GF_OK) a = gf_comm_isend(C, out + n, n, next, &q, &err);
+            CHECK(gf_comm_pending(&q));
+            gf_status b = gf_comm_recv(C, in, n, prev, &err);
+            if (b == GF_OK) b = gf_comm_recv(C, in + n, n, prev, &err);
+            gf_status c = gf_comm_wait(C, &q, &err);
+            CHECK_MSG(a == GF_OK && b == GF_OK && c == GF_OK, "%s", err.msg);
+            CHECK(!gf_comm_pending(&q));
+            CHECK_MSG(!memcmp(in, want, 2 * n) && in[2 * n] == 0xab, "%zu bytes twice from rank %d, limit %zu", n, prev, limits[li]);
+            free(out); free(in); free(want);
+        }
+    }
+    gf_comm_set_max_message(C, 0);
+}
+
 static void test_reduce(gf_rng *rng) {
     const int size = gf_comm_size(C), me = gf_comm_rank(C);
     uint64_t seed = gf_rng_u64(rng) & 0xffffff;
@@ -383,6 +423,7 @@ static void run_all(void) {
     RUN(test_gather);
     RUN(test_scatter);
     RUN(test_p2p);
+    RUN(test_isend);
     RUN(test_reduce);
     RUN(test_split);
     RUN(test_bad_root);

@@ -91,48 +91,69 @@ static void test_side_by_side(gf_rng *rng) {
     gf_graph_witness_free(p.w);
 }
 
-/* A 128-row x 16 by 16 x 16 matmul (8 blocks, the matrix broadcast): layer 0's input has
- * 512 wires, so with 2, 4 and 8 ranks every rank builds and runs only its share of the
- * phase-2 tables (shared matrix wires, packed row and output wires, gaps) and the last
- * vectors are gathered; the proof must still be the 1-process proof byte for byte. */
-static void test_split_tables(gf_rng *rng) {
-    enum { N = 128, K = 16, M = 16 };
+/* Proves g with the world and alone on rank 0: the proofs must be equal byte for byte and
+ * verify, and a changed byte of the first template's GKR section must be refused. */
+static void prove_compare(const gf_graph *g, const gf_graph_witness *w, const char *what) {
     const int me = gf_comm_rank(C), R = gf_comm_size(C);
     gf_error err = {0};
-    gf_kernel *ml = NULL;
-    gf_context *ctx = NULL;
-    gf_graph *g = NULL;
-    gf_graph_witness *w = NULL;
-    static gf_m31 a[N * K], b[K * M], c[N * M];
-    gf_rng_seed(rng, 4242);   /* every rank the same witness */
-    for (int i = 0; i < N * K; i++) a[i] = gf_m31_random(rng);
-    for (int i = 0; i < K * M; i++) b[i] = gf_m31_random(rng);
-    REQUIRE(gf_example_kernel_mul_line(K, M, &ml, &err) == GF_OK && gf_context_new(&ctx, NULL, &err) == GF_OK);
-    REQUIRE(gf_example_run_matmul(ctx, ml, N, K, M, a, b, c, &err) == GF_OK);
-    REQUIRE(gf_context_compile_graph(ctx, &g, &err) == GF_OK && gf_context_solve_witness(ctx, &err) == GF_OK);
-    REQUIRE(gf_context_export_witness(ctx, g, &w, &err) == GF_OK);
-    CHECK_EQ_U64(g->kernels[0].circuit->layers[0].in_log, 9);
     gf_buf one, all;
     gf_buf_init(&one);
     gf_buf_init(&all);
     if (me == 0) {
         gf_comm self = gf_comm_self();
-        CHECK_MSG(gf_graph_prove_comm(g, w, &self, NULL, NULL, &one, NULL, &err) == GF_OK, "%s", err.msg);
+        CHECK_MSG(gf_graph_prove_comm(g, w, &self, NULL, NULL, &one, NULL, &err) == GF_OK, "%s: %s", what, err.msg);
     }
-    CHECK_MSG(gf_graph_prove_comm(g, w, C, NULL, NULL, &all, NULL, &err) == GF_OK, "%d ranks: %s", R, err.msg);
+    CHECK_MSG(gf_graph_prove_comm(g, w, C, NULL, NULL, &all, NULL, &err) == GF_OK, "%s, %d ranks: %s", what, R, err.msg);
     if (me == 0) {
-        CHECK_MSG(all.len == one.len && !memcmp(all.data, one.data, one.len), "%d-rank proof differs from the 1-process proof", R);
-        CHECK_MSG(gf_graph_verify(g, all.data, all.len, &err) == GF_OK, "%s", err.msg);
-        /* a changed round message (inside the template's GKR section) is refused */
+        CHECK_MSG(all.len == one.len && !memcmp(all.data, one.data, one.len), "%s: %d-rank proof differs from the 1-process proof", what, R);
+        CHECK_MSG(gf_graph_verify(g, all.data, all.len, &err) == GF_OK, "%s: %s", what, err.msg);
         all.data[60 + 32 * g->n_commitments + 12 + 24] ^= 1;
-        CHECK(gf_graph_verify(g, all.data, all.len, &err) != GF_OK);
+        CHECK_MSG(gf_graph_verify(g, all.data, all.len, &err) != GF_OK, "%s: tampered proof accepted", what);
     }
     gf_buf_free(&one);
     gf_buf_free(&all);
-    gf_context_free(ctx);
+}
+
+/* Templates proved by the whole world get their inputs before the commitments (each rank its
+ * own rows; rank 0 commits once its own inputs are packed). A 128-row x 16 by 16 x 16 matmul
+ * (8 blocks, the matrix broadcast): layer 0's input has 512 wires, so with 2, 4 and 8 ranks
+ * every rank also builds and runs only its share of the phase-2 tables (shared matrix wires,
+ * packed row and output wires, gaps) and the last vectors are gathered. Then add_16 over 128
+ * instances (no broadcast: the dense input path) followed by the matmul, proved after it with
+ * the commitments made inside the first template. */
+static void test_split_tables(gf_rng *rng) {
+    enum { N = 128, K = 16, M = 16 };
+    gf_error err = {0};
+    gf_kernel *ml = NULL, *k16 = NULL;
+    static gf_m31 a[N * K], b[K * M], c[N * M], x[N * 16];
+    gf_rng_seed(rng, 4242);   /* every rank the same witness */
+    for (int i = 0; i < N * K; i++) a[i] = gf_m31_random(rng);
+    for (int i = 0; i < K * M; i++) b[i] = gf_m31_random(rng);
+    for (int i = 0; i < N * 16; i++) x[i] = gf_m31_random(rng);
+    REQUIRE(gf_example_kernel_mul_line(K, M, &ml, &err) == GF_OK && gf_example_kernel_add_16(&k16, &err) == GF_OK);
+    for (int variant = 0; variant < 2; variant++) {
+        gf_context *ctx = NULL;
+        gf_graph *g = NULL;
+        gf_graph_witness *w = NULL;
+        REQUIRE(gf_context_new(&ctx, NULL, &err) == GF_OK);
+        if (variant == 1) {
+            const uint64_t dx[2] = {N, 16};
+            gf_handle io[2] = {GF_HANDLE_NONE, GF_HANDLE_NONE};
+            REQUIRE(gf_context_copy_to_device(ctx, x, 2, dx, &io[0], &err) == GF_OK);
+            REQUIRE(gf_context_call_kernel(ctx, k16, "add_16", N, io, 2, &err) == GF_OK);
+        }
+        REQUIRE(gf_example_run_matmul(ctx, ml, N, K, M, a, b, c, &err) == GF_OK);
+        REQUIRE(gf_context_compile_graph(ctx, &g, &err) == GF_OK && gf_context_solve_witness(ctx, &err) == GF_OK);
+        REQUIRE(gf_context_export_witness(ctx, g, &w, &err) == GF_OK);
+        CHECK_EQ_U64(g->n_templates, (uint64_t)variant + 1);
+        CHECK_EQ_U64(g->kernels[g->templates[variant].kernel].circuit->layers[0].in_log, 9);
+        prove_compare(g, w, variant ? "add_16 then matmul" : "matmul");
+        gf_context_free(ctx);
+        gf_graph_free(g);
+        gf_graph_witness_free(w);
+    }
     gf_kernel_free(ml);
-    gf_graph_free(g);
-    gf_graph_witness_free(w);
+    gf_kernel_free(k16);
 }
 
 int main(int argc, char **argv) {

@@ -224,6 +224,40 @@ gf_status gf_comm_send(const gf_comm *c, const void *buf, size_t len, int dest, 
     return GF_OK;
 }
 
+gf_status gf_comm_isend(const gf_comm *c, const void *buf, size_t len, int dest, gf_comm_sends *q, gf_error *err) {
+    gf_status s = check_peer(c, dest, "gf_comm_isend", err);
+    if (s || !len) return s;
+    if (!buf) return gf_error_set(err, GF_ERR_INVALID, "gf_comm_isend: NULL buffer for %zu bytes", len);
+    const size_t chunk = max_msg(c);
+    MPI_Comm m = handle_get(c);
+    for (size_t off = 0; off < len; off += chunk) {
+        if (q->n == q->cap) {
+            size_t cap = q->cap ? 2 * q->cap : 8;
+            MPI_Request *r = realloc(q->req, cap * sizeof *r);
+            if (!r) return gf_error_set(err, GF_ERR_NOMEM, "rank %d: out of memory posting sends", c->world_rank);
+            q->req = r;
+            q->cap = cap;
+        }
+        size_t n = len - off < chunk ? len - off : chunk;
+        int rc = MPI_Isend((const uint8_t *)buf + off, (int)n, MPI_BYTE, dest, GF_COMM_P2P_TAG, m, (MPI_Request *)q->req + q->n);
+        if (rc != MPI_SUCCESS) return mpi_fail(c, rc, "MPI_Isend", err);
+        q->n++;
+        if (c->sent) *c->sent += n;
+    }
+    return GF_OK;
+}
+
+gf_status gf_comm_wait(const gf_comm *c, gf_comm_sends *q, gf_error *err) {
+    gf_status s = GF_OK;
+    if (q->n) {
+        int rc = MPI_Waitall((int)q->n, (MPI_Request *)q->req, MPI_STATUSES_IGNORE);
+        if (rc != MPI_SUCCESS) s = mpi_fail(c, rc, "MPI_Waitall", err);
+    }
+    free(q->req);
+    memset(q, 0, sizeof *q);
+    return s;
+}
+
 gf_status gf_comm_recv(const gf_comm *c, void *buf, size_t len, int src, gf_error *err) {
     gf_status s = check_peer(c, src, "gf_comm_recv", err);
     if (s || !len) return s;

@@ -86,6 +86,16 @@ gf_status gf_comm_bcast_alloc(const gf_comm *c, uint8_t **data, size_t *len, int
  * that is this rank or outside c, is GF_ERR_INVALID (there is no one to talk to). */
 gf_status gf_comm_send(const gf_comm *c, const void *buf, size_t len, int dest, gf_error *err);
 gf_status gf_comm_recv(const gf_comm *c, void *buf, size_t len, int src, gf_error *err);
+/* Non-blocking send: posts the (chunked) send of buf[0..len) to dest, matched by the peer's
+ * gf_comm_recv like gf_comm_send, and records it in *q; buf must stay untouched until
+ * gf_comm_wait(q) returns. Lets a rank hand data to peers that take it later (with Open MPI's
+ * single-copy transport the receiver does the copy) while it goes on working. */
+typedef struct gf_comm_sends { void *req; size_t n, cap; } gf_comm_sends;   /* zero-initialise */
+gf_status gf_comm_isend(const gf_comm *c, const void *buf, size_t len, int dest, gf_comm_sends *q, gf_error *err);
+/* Waits for every send posted in q and empties it. A peer that never receives makes this
+ * wait forever: on a failure that leaves sends unmatched, end the job (gf_comm_abort). */
+gf_status gf_comm_wait(const gf_comm *c, gf_comm_sends *q, gf_error *err);
+static inline int gf_comm_pending(const gf_comm_sends *q) { return q->n != 0; }
 /* Every member sends `block` bytes; root receives size * block bytes in rank order in recv
  * (ignored, may be NULL, on the other ranks). */
 gf_status gf_comm_gather(const gf_comm *c, const void *send, size_t block, void *recv, int root, gf_error *err);

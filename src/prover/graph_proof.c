@@ -388,15 +388,87 @@ static void pack_blocks(const gf_m31 *src, uint64_t len, uint64_t P, uint64_t b0
         }
 }
 
-/* Fills the engine's inputs for this rank's blocks. The witness lives on the group root; it
- * sends the packed per-instance data (every member takes its own block range) and the
+static gf_status commit_all(const gf_graph *g, const gf_graph_witness *w, uint8_t (*com)[32], gf_error *err) {
+    gf_status st = GF_OK;
+    for (uint32_t i = 0; !st && i < g->n_commitments; i++) st = gf_pcs_raw_m31()->commit(NULL, 0, w->vec[i], w->len[i], com[i], err);
+    return st;
+}
+
+/* Rank 0, before committing: posts rank q's inputs for template T (proved by the whole world,
+ * 16 instances per block, so each rank's instances are one run of rows): its rows of every
+ * per-instance vector and every broadcast vector whole. The ranks take them in pack_inputs
+ * after their prover set-up, while rank 0 commits and sets up. */
+static int inputs_prefetchable(const gf_graph_template *T, int R) {
+    return R > 1 && T->parallel_count >= 16 && blocks_of(T->parallel_count) >= (uint64_t)R;
+}
+static gf_status post_inputs(const gf_graph *g, const gf_graph_template *T, const gf_graph_witness *w, const gf_comm *comm,
+                             gf_comm_sends *pf, gf_error *err) {
+    const gf_graph_kernel *k = &g->kernels[T->kernel];
+    const int R = gf_comm_size(comm);
+    const uint64_t rows = T->parallel_count / (uint64_t)R;   /* instances per rank */
+    gf_status st = GF_OK;
+    for (int q = 1; q < R && !st; q++)
+        for (uint32_t i = 0; i < k->n_components && !st; i++) {
+            const uint64_t len = k->comp_len[i];
+            const gf_m31 *v = w->vec[T->commit[i]];
+            if (T->broadcast[i]) st = gf_comm_isend(comm, v, len * sizeof *v, q, pf, err);
+            else st = gf_comm_isend(comm, v + (uint64_t)q * rows * len, rows * len * sizeof *v, q, pf, err);
+        }
+    return st;
+}
+
+/* A rank other than 0 takes what post_inputs sent it: broadcast vectors into bc_bufs, its
+ * rows of the others into rows[i]. Rank 0 is already sending: a failure here ends the job. */
+static void recv_inputs(const gf_graph_kernel *k, const gf_graph_template *T, const gf_comm *comm, uint8_t **bc_bufs,
+                        gf_m31 **rows, gf_error *err) {
+    const uint64_t n_rows = T->parallel_count / (uint64_t)gf_comm_size(comm);
+    for (uint32_t i = 0; i < k->n_components; i++) {
+        const uint64_t n = T->broadcast[i] ? k->comp_len[i] : n_rows * k->comp_len[i];
+        gf_m31 *dst;
+        if (T->broadcast[i]) {
+            free(bc_bufs[i]);
+            dst = (gf_m31 *)(bc_bufs[i] = malloc(n * sizeof *dst + 1));
+        } else {
+            dst = rows[i] = gf_alloc_aligned(n, sizeof *dst);
+        }
+        if (!dst) gf_comm_abort(comm, 1, "out of memory receiving a template's inputs");
+        if (gf_comm_recv(comm, dst, n * sizeof *dst, 0, err)) gf_comm_abort(comm, 1, err ? err->msg : "receiving a template's inputs failed");
+    }
+}
+
+/* Fills the engine's inputs for this rank's blocks. The witness lives on the group root.
+ * Prefetched (pf: the inputs were posted by post_inputs): every rank packs its own rows, the
+ * root from the witness (then waits for its posted sends), the others from what they
+ * receive. Otherwise the root packs every block and scatters them, and broadcasts the
  * broadcast vectors. Single process: packs directly. */
 static gf_status pack_inputs(engine *e, const gf_graph_kernel *k, const gf_graph_template *T, const gf_graph_witness *w,
-                             const gf_comm *comm, uint8_t **bc_bufs, gf_error *err) {
+                             const gf_comm *comm, uint8_t **bc_bufs, gf_comm_sends *pf, gf_m31 *const *rows, gf_error *err) {
     const uint64_t P = T->parallel_count, K = e->K;
     const int R = gf_comm_size(comm), me = gf_comm_rank(comm);
-    const uint64_t b0 = (uint64_t)me * K, Kt = K * (uint64_t)R;
+    const uint64_t Kt = K * (uint64_t)R;
+    const uint64_t m = e->regions ? 0 : (uint64_t)1 << e->c->layers[0].in_log;
     gf_status st = GF_OK;
+    if (pf) {
+        for (uint32_t i = 0; i < k->n_components; i++) {
+            const uint64_t len = k->comp_len[i];
+            const gf_m31 *src = me == 0 ? w->vec[T->commit[i]] : T->broadcast[i] ? (const gf_m31 *)bc_bufs[i] : rows[i];
+            if (T->broadcast[i]) {
+                if (e->regions) { e->reg[i].shared_vals = src; e->reg[i].packed = NULL; }
+                else
+                    for (uint64_t b = 0; b < K; b++)
+                        for (uint64_t x = 0; x < len; x++) e->vals[0][b * m + k->comp_offset[i] + x] = gf_m31x16_broadcast(src[x]);
+                continue;
+            }
+            /* this rank's rows: lane s of local block b is row 16 b + s */
+            if (!e->regions && i == 0)   /* wires outside the components are zero */
+                memset(e->vals[0], 0, K * m * sizeof *e->vals[0]);
+            if (e->regions) pack_blocks(src, len, 16 * K, 0, K, len, 0, e->packed[i]);
+            else pack_blocks(src, len, 16 * K, 0, K, m, k->comp_offset[i], e->vals[0]);
+            if (e->regions) e->reg[i].packed = e->packed[i];
+        }
+        if (me == 0 && (st = gf_comm_wait(comm, pf, err))) gf_comm_abort(comm, 1, err ? err->msg : "sending a template's inputs failed");
+        return e->regions ? gf_gkr_m31_prover_set_regions(e->gkr, e->reg, err) : GF_OK;
+    }
     if (e->regions) {
         for (uint32_t i = 0; i < k->n_components && !st; i++) {
             const uint64_t len = k->comp_len[i];
@@ -429,7 +501,6 @@ static gf_status pack_inputs(engine *e, const gf_graph_kernel *k, const gf_graph
         if (st) return st;
         return gf_gkr_m31_prover_set_regions(e->gkr, e->reg, err);
     }
-    const uint64_t m = (uint64_t)1 << e->c->layers[0].in_log;
     gf_m31x16 *all = R == 1 ? e->vals[0] : me == 0 ? gf_alloc_aligned(Kt * m, sizeof *all) : NULL;
     if (me == 0 && !all) {
         if (R > 1) gf_comm_abort(comm, 1, "out of memory packing a template's inputs");   /* peers wait in the scatter */
@@ -452,7 +523,6 @@ static gf_status pack_inputs(engine *e, const gf_graph_kernel *k, const gf_graph
         st = gf_comm_scatter(comm, all, K * m * sizeof *all, e->vals[0], 0, err);
         gf_free_aligned(all);
     }
-    (void)b0;
     return st;
 }
 
@@ -546,8 +616,8 @@ static gf_status move_template_vectors(const gf_graph *g, const gf_graph_templat
 /* Proves template ti on group gc (this rank is a member). The group root (rank 0 of gc) has
  * the template's vectors in w and writes the template's proof section to tb. */
 static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_witness *w, const gf_comm *gc, engine *eng,
-                                uint8_t **bc, const uint8_t digest[32], const uint8_t (*com)[32], gf_pool *pool, gf_buf *tb,
-                                gf_graph_prove_stats *S, gf_error *err) {
+                                uint8_t **bc, const uint8_t digest[32], uint8_t (*com)[32], gf_pool *pool, gf_buf *tb,
+                                gf_comm_sends *pf, gf_graph_prove_stats *S, gf_error *err) {
     const gf_graph_template *T = &g->templates[ti];
     const gf_graph_kernel *k = &g->kernels[T->kernel];
     const uint64_t Kt = blocks_of(T->parallel_count);
@@ -556,19 +626,39 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
     gf_status st = GF_OK;
     engine *e = &eng[T->kernel];
     double t0 = gf_now_seconds(), t1;
+    /* prefetched inputs are taken first: rank 0 waits for them before committing */
+    gf_m31 **rows = pf && !root ? calloc(k->n_components + 1, sizeof *rows) : NULL;
+    if (pf && !root) {
+        if (!rows) gf_comm_abort(gc, 1, "out of memory receiving a template's inputs");
+        recv_inputs(k, T, gc, bc, rows, err);
+    }
+    t1 = gf_now_seconds(); S->t_inputs += t1 - t0; t0 = t1;
     if (e->c && !engine_matches(e, T->kernel, k, T, K, gc)) engine_free(e);
-    if (!e->c && (st = engine_init(e, T->kernel, k, T, K, gc, err))) return st;
+    if (!e->c) st = engine_init(e, T->kernel, k, T, K, gc, err);
     t1 = gf_now_seconds(); S->t_setup += t1 - t0; t0 = t1;
-    if ((st = pack_inputs(e, k, T, w, gc, bc, err))) return st;
+    if (!st) st = pack_inputs(e, k, T, w, gc, bc, pf, rows, err);
+    for (uint32_t i = 0; rows && i < k->n_components; i++) gf_free_aligned(rows[i]);
+    free(rows);
+    if (st) {
+        if (pf && gf_comm_pending(pf)) gf_comm_abort(gc, 1, err ? err->msg : "proving failed");   /* peers wait for their inputs */
+        return st;
+    }
+    t1 = gf_now_seconds(); S->t_inputs += t1 - t0; t0 = t1;
+    if (pf && root) {   /* prefetch: the commitments were left to now (gf_graph_prove_comm) */
+        st = commit_all(g, w, com, err);
+        t1 = gf_now_seconds(); S->t_commit += t1 - t0; S->t_commit_in_gkr = t1 - t0; t0 = t1;
+    }
     const gf_circuit *c = e->c;
     gf_transcript t;
     memset(&t, 0, sizeof t);
-    if (root && (st = template_transcript(&t, g, digest, ti, com, err))) return st;
+    /* a failure on the root goes through the group's agreement below like any other (the
+     * members are already waiting there) */
+    if (root && !st) st = template_transcript(&t, g, digest, ti, (const uint8_t(*)[32])com, err);
     gf_m31 *coefs = NULL;
     gf_m31ext3 *pt = NULL;
     gf_gkr_claims cl;
     memset(&cl, 0, sizeof cl);
-    if (root) st = gf_proof_draw_coefs_m31(c, &t, &coefs, err);
+    if (root) { if (!st) st = gf_proof_draw_coefs_m31(c, &t, &coefs, err); }
     else if (!(coefs = malloc((c->n_coefs + 1) * sizeof *coefs))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     if (Rt > 1) {
         st = gf_comm_agree(gc, st, err);
@@ -641,16 +731,27 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
         st = gf_graph_digest(g, digest, err);
     }
     if (!st && root) st = gf_graph_witness_check_digest(w, g, digest, err);
-    /* rank 0 commits while the other ranks still hash the graph (they have no digest passed) */
+    /* the first template's inputs go out before the commitments (see post_inputs) */
+    gf_comm_sends pf = {0};
+    size_t com_at = 0;
+    const int prefetch = g->n_templates && inputs_prefetchable(&g->templates[0], R);
+    if (R > 1) st = gf_comm_agree(comm, st, err);
+    if (!st && prefetch && root && (st = post_inputs(g, &g->templates[0], w, comm, &pf, err)))
+        gf_comm_abort(comm, 1, err ? err->msg : "posting the inputs failed");
+    /* rank 0 commits here, or (prefetch) in the first template once its inputs are packed,
+     * so that no rank waits for the commitments before setting up its prover */
     uint8_t (*com)[32] = malloc(((size_t)g->n_commitments + 1) * 32);
     if (!com && !st) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     const gf_pcs_m31 *pcs = gf_pcs_raw_m31();
     double t0 = gf_now_seconds(), t1;
-    for (uint32_t i = 0; root && !st && i < g->n_commitments; i++)
-        st = pcs->commit(NULL, 0, w->vec[i], w->len[i], com[i], err);
+    if (!prefetch && root && !st) st = commit_all(g, w, com, err);
     t1 = gf_now_seconds(); S.t_commit = t1 - t0; t0 = t1;
     if (R > 1) st = gf_comm_agree(comm, st, err);
-    if (st) { free(com); return st; }
+    if (st) {
+        if (gf_comm_pending(&pf)) gf_comm_abort(comm, 1, err ? err->msg : "proving failed");   /* peers would wait for their inputs */
+        free(com);
+        return st;
+    }
     engine *eng = calloc(g->n_kernels, sizeof *eng);
     uint8_t **bc = NULL;
     uint32_t maxc = 1;
@@ -665,8 +766,9 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     memset(&lw, 0, sizeof lw);
     if (!eng || !bc || !groups || !base || !size) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     if (R > 1) st = gf_comm_agree(comm, st, err);
-    /* group roots other than rank 0 need the commitments for their templates' transcripts */
-    if (!st && R > 1) st = gf_comm_bcast(comm, com, (size_t)g->n_commitments * 32, 0, err);
+    /* group roots other than rank 0 need the commitments for their templates' transcripts
+     * (prefetch: once the first template, where rank 0 makes them, is proved) */
+    if (!st && R > 1 && !prefetch) st = gf_comm_bcast(comm, com, (size_t)g->n_commitments * 32, 0, err);
     if (st) goto out;
 
     if (root) {
@@ -685,6 +787,7 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
         gf_buf_append(proof, digest, 32);
         gf_buf_u32(proof, GF_PCS_RAW);
         gf_buf_u32(proof, g->n_commitments);
+        com_at = proof->len;   /* prefetch: filled in once the first template has made them */
         for (uint32_t i = 0; i < g->n_commitments; i++) gf_buf_append(proof, com[i], 32);
         gf_buf_u32(proof, g->n_templates);
     }
@@ -715,7 +818,8 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
             if (base[t] != 0 && (root || me == base[t])) ls = move_template_vectors(g, &g->templates[t], w, comm, base[t], &lw, err);
         const gf_graph_witness *tw = root ? w : &lw.w;
         tb.len = 0;
-        if (!ls && mine) ls = prove_template(g, my_t, tw, mine, eng, bc, digest, (const uint8_t(*)[32])com, pool, &tb, &S, err);
+        if (!ls && mine) ls = prove_template(g, my_t, tw, mine, eng, bc, digest, com, pool, &tb,
+                                          my_t == 0 && prefetch ? &pf : NULL, &S, err);
         local_witness_free(&lw);
         st = R > 1 ? gf_comm_agree(comm, ls, err) : ls;
         /* proof sections to rank 0, in template order; the peer of a failed transfer would wait
@@ -740,11 +844,16 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
             }
         }
         if (R > 1) st = gf_comm_agree(comm, st, err);
+        if (!st && prefetch && ti == 0) {
+            if (root && !(st = gf_buf_status(proof, err))) memcpy(proof->data + com_at, com, (size_t)g->n_commitments * 32);
+            if (R > 1) st = gf_comm_agree(comm, st, err);
+            if (!st && R > 1) st = gf_comm_bcast(comm, com, (size_t)g->n_commitments * 32, 0, err);
+        }
         ti = tj;
     }
     if (st) goto out;
     if (root && progress) progress(pctx, g->n_templates, g->n_templates, "", 0);
-    t1 = gf_now_seconds(); S.t_gkr = t1 - t0; t0 = t1;
+    t1 = gf_now_seconds(); S.t_gkr = t1 - t0 - S.t_commit_in_gkr; t0 = t1;
     if (root) {
         /* raw PCS: one batch opening of every vector (each claim was recorded per template) */
         size_t before = proof->len;

@@ -29,6 +29,7 @@ typedef struct gf_graph_prove_stats {
     /* t_gkr on this rank, by step (summed over its templates): prover set-up (gate plans),
      * receiving/packing inputs, circuit evaluation, the sumchecks, the component claims */
     double t_setup, t_inputs, t_eval, t_sumcheck, t_claims;
+    double t_commit_in_gkr;                    /* internal: commitment time inside the templates */
     uint64_t proof_bytes, gkr_bytes, opening_bytes;
     size_t peak_rss;                           /* bytes, process high-water mark after proving */
 } gf_graph_prove_stats;
