@@ -750,8 +750,10 @@ static gf_status regions_to_mixed(prover *P, mixlevel *M, gf_error *err) {
     }
     if (mix_alloc(M, md, slots, K)) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     gf_m31ext3 *eqr = malloc(w * sizeof *eqr);
-    if (!eqr) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    gf_m31ext3x16 *eqv = w >= 16 ? gf_alloc_aligned(w / 16, sizeof *eqv) : NULL;
+    if (!eqr || (w >= 16 && !eqv)) { free(eqr); gf_free_aligned(eqv); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
     gf_mle_eq_table(eqr, P->rx, js, gf_m31ext3_one());
+    if (eqv && gf_mle_eq_table_x16(eqv, P->rx, js, gf_m31ext3_one())) { free(eqr); gf_free_aligned(eqv); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
     for (size_t q = 0; q < P->n_regions; q++) {
         const struct rstate *R = &P->rs[q];
         const size_t cnt = R->len >> js, base = R->off >> js;
@@ -760,9 +762,15 @@ static gf_status regions_to_mixed(prover *P, mixlevel *M, gf_error *err) {
             const size_t pos = base + k;
             if (!packed) {
                 gf_m31ext3 v = gf_m31ext3_zero();
-                if (R->vk == RK_SHARED && R->hk != RK_ZERO) v = R->sv[js & 1][k];
-                else if (R->vk == RK_SHARED)
+                if (R->vk == RK_SHARED && R->hk != RK_ZERO) {
+                    v = R->sv[js & 1][k];
+                } else if (R->vk == RK_SHARED && eqv) {   /* 16 wires per packed product (a broadcast matrix) */
+                    gf_m31ext3x16w a = gf_m31ext3x16w_zero();
+                    for (size_t x = 0; x < w / 16; x++) gf_m31ext3x16w_add_mul_base(&a, eqv[x], gf_m31x16_load(R->vs0 + k * w + 16 * x));
+                    v = gf_m31ext3x16_hsum(gf_m31ext3x16w_reduce(a));
+                } else if (R->vk == RK_SHARED) {
                     for (size_t x = 0; x < w; x++) v = gf_m31ext3_add(v, gf_m31ext3_mul_base(eqr[x], R->vs0[k * w + x]));
+                }
                 M->vs[pos] = v;
                 M->hs[pos] = R->hk == RK_SHARED ? R->sh[js & 1][k] : gf_m31ext3_zero();
                 continue;
@@ -787,6 +795,7 @@ static gf_status regions_to_mixed(prover *P, mixlevel *M, gf_error *err) {
         }
     }
     free(eqr);
+    gf_free_aligned(eqv);
     return GF_OK;
 }
 
