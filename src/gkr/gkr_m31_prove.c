@@ -523,13 +523,35 @@ static gf_m31ext3 region_vy(const prover *P, size_t y) {
 }
 
 
+/* Layer 0 from regions with several ranks and at least two phase-2 vectors per rank: the
+ * instance-independent work is split over the ranks instead of repeated on each. */
+static int split0(const prover *P) {
+    return P->n_regions && P->nranks > 1 && ((size_t)1 << P->c->layers[0].in_log) / 16 >= 2 * (size_t)P->nranks;
+}
+/* The wires [*a, *b) of region R whose gate weights and HG this rank computes: a shared HG is
+ * split in equal slices over the ranks (then gathered); anything else is the whole region. */
+static void region_slice(const prover *P, const struct rstate *R, size_t *a, size_t *b) {
+    *a = 0;
+    *b = R->len;
+    if (split0(P) && R->hk == RK_SHARED && R->len >= (size_t)P->nranks) {
+        *a = R->len / (size_t)P->nranks * (size_t)P->rank;
+        *b = *a + R->len / (size_t)P->nranks;
+    }
+}
+/* Z[out] coef of mul gate k (what prep_wires stores in zc_mul) */
+static inline gf_m31ext3 zc_of(const prover *P, const lplan *pl, uint32_t k) {
+    const gf_m31 cf = P->coefs[pl->mg[k].coef];
+    const gf_m31ext3 z = gf_eq16_at(P->Zv, pl->mg[k].out);
+    return cf == 1 ? z : gf_m31ext3_mul_base(z, cf);
+}
+
 /* Layer 0's phase-2 tables from regions. Vector k' of a rank's table holds wires
  * 16 (k' stride + first) .. + 15: with split ownership (stride = ranks, first = rank) each
  * rank builds and sums only every R-th vector, and since the rounds bind the top variable
  * first, pairs (k, k + h) with h a multiple of R stay on one rank (compact pairs (k', k' + h/R)).
  * V of a shared wire is wsh times its value (1 when split: one rank counts it; else crank);
  * of a packed wire p2pk (all ranks' instances when split, else this rank's). */
-typedef struct { prover *P; const lplan *pl; size_t stride, first; gf_m31ext3 wsh; } p2rprep;
+typedef struct { prover *P; const lplan *pl; size_t stride, first; gf_m31ext3 wsh; int fly; } p2rprep;
 static void p2_prep_regions(void *ctx, int tid, size_t k0, size_t k1) {
     (void)tid;
     const p2rprep *J = ctx;
@@ -548,7 +570,7 @@ static void p2_prep_regions(void *ctx, int tid, size_t k0, size_t k1) {
             gf_m31ext3x16 zc, eq;
             for (int s = 0; s < 16; s++) {
                 const pby1 *g = &pl->yg[e0 + (uint32_t)s];
-                const gf_m31ext3 a = P->zc_mul[g->k], b = region_eq_rx(P, g->i0);
+                const gf_m31ext3 a = J->fly ? zc_of(P, pl, g->k) : P->zc_mul[g->k], b = region_eq_rx(P, g->i0);
                 for (int c = 0; c < 3; c++) { zc.c[c].v[s] = a.c[c]; eq.c[c].v[s] = b.c[c]; }
             }
             P->p2M[k] = gf_m31ext3x16_mul(zc, eq);
@@ -560,7 +582,7 @@ static void p2_prep_regions(void *ctx, int tid, size_t k0, size_t k1) {
             const struct rstate *Ry = &P->rs[P->rid[y] - 1];
             gf_m31ext3 a = gf_m31ext3_zero(), v = gf_m31ext3_zero();
             for (uint32_t e = pl->yptr[y]; e < pl->yptr[y + 1]; e++)
-                a = gf_m31ext3_add(a, gf_m31ext3_mul(P->zc_mul[pl->yg[e].k], region_eq_rx(P, pl->yg[e].i0)));
+                a = gf_m31ext3_add(a, gf_m31ext3_mul(J->fly ? zc_of(P, pl, pl->yg[e].k) : P->zc_mul[pl->yg[e].k], region_eq_rx(P, pl->yg[e].i0)));
             if (Ry->vk == RK_SHARED) v = gf_m31ext3_mul_base(J->wsh, Ry->vs0[y - Ry->off]);
             else if (Ry->vk == RK_PACKED) v = P->p2pk[Ry->pkoff + y - Ry->off];
             for (int c = 0; c < 3; c++) { M.c[c].v[s] = a.c[c]; V.c[c].v[s] = v.c[c]; }
@@ -671,7 +693,7 @@ static void region_fold(void *ctx, int tid, size_t it0, size_t it1) {
 
 /* HG at level 0 for a region: shared (scalar) when every mul gate reading the region first has
  * its second input outside per-instance regions, else packed. */
-typedef struct { prover *P; const lplan *pl; struct rstate *R; } rhg_job;
+typedef struct { prover *P; const lplan *pl; struct rstate *R; size_t x0; } rhg_job;   /* shared HG: wires x0 + it */
 static void region_hg(void *ctx, int tid, size_t it0, size_t it1) {
     (void)tid;
     rhg_job *J = ctx;
@@ -679,7 +701,7 @@ static void region_hg(void *ctx, int tid, size_t it0, size_t it1) {
     const lplan *pl = J->pl;
     struct rstate *R = J->R;
     for (size_t it = it0; it < it1; it++) {
-        size_t b = R->hk == RK_PACKED ? it / R->len : 0, x = it % R->len, w = R->off + x;
+        size_t b = R->hk == RK_PACKED ? it / R->len : 0, x = R->hk == RK_PACKED ? it % R->len : J->x0 + it, w = R->off + x;
         if (R->hk == RK_SHARED) {
             gf_m31ext3 a = P->A[w];
             for (uint32_t k = pl->mptr[w]; k < pl->mptr[w + 1]; k++) {
@@ -912,8 +934,20 @@ static gf_status x_phase_regions(prover *P, const lplan *pl, int nt, gf_m31ext3x
     for (size_t q = 0; q < P->n_regions; q++) {
         struct rstate *R = &P->rs[q];
         if (R->hk == RK_ZERO) continue;
-        rhg_job hj = {P, pl, R};
-        run(P, (R->hk == RK_PACKED ? P->K : 1) * R->len, region_hg, &hj);
+        size_t a, b;
+        region_slice(P, R, &a, &b);
+        rhg_job hj = {P, pl, R, a};
+        run(P, R->hk == RK_PACKED ? P->K * R->len : b - a, region_hg, &hj);
+        if (b - a < R->len && !P->st) {
+            /* every rank made one slice: gather them at the root, then everyone takes all */
+            gf_m31ext3 *all = is_root(P) ? malloc(R->len * sizeof *all) : NULL;
+            if (is_root(P) && !all) P->st = gf_error_set(P->err, GF_ERR_NOMEM, "out of memory in the GKR prover");
+            /* the peers are in the gather whatever happened here */
+            if (!P->st || !is_root(P)) P->st = gf_comm_gather(P->comm, R->sh[0] + a, (b - a) * sizeof *all, all, 0, P->err);
+            if (all) memcpy(R->sh[0], all, R->len * sizeof *all);
+            free(all);
+            if (!P->st) P->st = gf_comm_bcast(P->comm, R->sh[0], R->len * sizeof *R->sh[0], 0, P->err);
+        }
     }
     gf_m31ext3 S = gf_m31ext3_zero(), r = S;
     for (unsigned j = 0; j < js; j++) {
@@ -992,7 +1026,12 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
     if (l == 0 && P->n_regions) {
         /* gates read first only inside regions with an HG: A and zc elsewhere are never read */
         for (size_t q = 0; q < P->n_regions; q++)
-            if (P->rs[q].hk != RK_ZERO) { pj.base = P->rs[q].off; run(P, P->rs[q].len, prep_wires, &pj); }
+            if (P->rs[q].hk != RK_ZERO) {
+                size_t a, b;
+                region_slice(P, &P->rs[q], &a, &b);
+                pj.base = P->rs[q].off + a;
+                run(P, b - a, prep_wires, &pj);
+            }
     } else {
         run(P, m, prep_wires, &pj);
     }
@@ -1162,7 +1201,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
          * last R vectors are gathered and finished on every rank alike, the root's sums alone
          * counting */
         const int reg0 = l == 0 && P->n_regions;
-        const size_t RR = reg0 && m / 16 >= 2 * (size_t)P->nranks ? (size_t)P->nranks : 1;
+        const size_t RR = reg0 && split0(P) ? (size_t)P->nranks : 1;
         const int split = RR > 1, tail_zero = split && !is_root(P);
         p2prep pp = {P, pl, vin, m};
         if (reg0 && m >= 32) {
@@ -1176,7 +1215,8 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
                     if (!P->st) P->st = gf_comm_bcast(P->comm, pk, P->rs[q].len * sizeof *pk, 0, P->err);
                 }
             }
-            p2rprep rp = {P, pl, RR, split ? (size_t)P->rank : 0, split ? gf_m31ext3_one() : P->crank};
+            /* split: zc_mul holds only this rank's slices of shared-HG regions (region_slice) */
+            p2rprep rp = {P, pl, RR, split ? (size_t)P->rank : 0, split ? gf_m31ext3_one() : P->crank, split};
             run(P, m / 16 / RR, p2_prep_regions, &rp);
         } else if (m >= 32) {
             run(P, m / 16, p2_prep_vec, &pp);
