@@ -131,7 +131,11 @@ static void test_split_tables(gf_rng *rng) {
     for (int i = 0; i < K * M; i++) b[i] = gf_m31_random(rng);
     for (int i = 0; i < N * 16; i++) x[i] = gf_m31_random(rng);
     REQUIRE(gf_example_kernel_mul_line(K, M, &ml, &err) == GF_OK && gf_example_kernel_add_16(&k16, &err) == GF_OK);
-    for (int variant = 0; variant < 2; variant++) {
+    /* variant 2: a 1 x 2 matrix, a broadcast vector shorter than 4 and 8 ranks (the root then
+     * evaluates its claims alone) */
+    gf_kernel *ml12 = NULL;
+    REQUIRE(gf_example_kernel_mul_line(1, 2, &ml12, &err) == GF_OK);
+    for (int variant = 0; variant < 3; variant++) {
         gf_context *ctx = NULL;
         gf_graph *g = NULL;
         gf_graph_witness *w = NULL;
@@ -142,17 +146,19 @@ static void test_split_tables(gf_rng *rng) {
             REQUIRE(gf_context_copy_to_device(ctx, x, 2, dx, &io[0], &err) == GF_OK);
             REQUIRE(gf_context_call_kernel(ctx, k16, "add_16", N, io, 2, &err) == GF_OK);
         }
-        REQUIRE(gf_example_run_matmul(ctx, ml, N, K, M, a, b, c, &err) == GF_OK);
+        if (variant < 2) REQUIRE(gf_example_run_matmul(ctx, ml, N, K, M, a, b, c, &err) == GF_OK);
+        else REQUIRE(gf_example_run_matmul(ctx, ml12, N, 1, 2, a, b, c, &err) == GF_OK);
         REQUIRE(gf_context_compile_graph(ctx, &g, &err) == GF_OK && gf_context_solve_witness(ctx, &err) == GF_OK);
         REQUIRE(gf_context_export_witness(ctx, g, &w, &err) == GF_OK);
-        CHECK_EQ_U64(g->n_templates, (uint64_t)variant + 1);
-        CHECK_EQ_U64(g->kernels[g->templates[variant].kernel].circuit->layers[0].in_log, 9);
-        prove_compare(g, w, variant ? "add_16 then matmul" : "matmul");
+        CHECK_EQ_U64(g->n_templates, variant == 1 ? 2 : 1);
+        if (variant < 2) CHECK_EQ_U64(g->kernels[g->templates[variant].kernel].circuit->layers[0].in_log, 9);
+        prove_compare(g, w, variant == 0 ? "matmul" : variant == 1 ? "add_16 then matmul" : "1 x 2 matrix");
         gf_context_free(ctx);
         gf_graph_free(g);
         gf_graph_witness_free(w);
     }
     gf_kernel_free(ml);
+    gf_kernel_free(ml12);
     gf_kernel_free(k16);
 }
 

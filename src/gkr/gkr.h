@@ -55,7 +55,8 @@ gf_status gf_gkr_m31_prover_run(gf_gkr_m31_prover *p, const gf_m31 *coefs, gf_m3
 /* MPI: ranks of comm prove one statement together; each holds n_blocks blocks (rank r:
  * global blocks [r n_blocks, (r+1) n_blocks)), the block count of the statement is
  * n_blocks * size (a power of two). Only rank 0 uses the transcript and the proof buffer
- * (the others pass NULL) and receives the claims; the proof bytes equal the single-process
+ * (the others pass NULL); every rank receives the claim points, only rank 0 the values; the
+ * proof bytes equal the single-process
  * proof of the same instances. A NULL comm means a single process. */
 struct gf_comm;
 gf_status gf_gkr_m31_prover_new_comm(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks,

@@ -1652,7 +1652,8 @@ gf_status gf_gkr_m31_prover_run(gf_gkr_m31_prover *G, const gf_m31 *coefs, gf_m3
         if (!st) st = P->st;
         if (st) break;
     }
-    if (!st && is_root(P) && (st = gf_buf_status(proof, err)) == GF_OK) {
+    if (!st && is_root(P)) st = gf_buf_status(proof, err);
+    if (!st) {   /* the points on every rank (their challenges were broadcast), values at the root */
         const gf_layer *L0 = &c->layers[0];
         unsigned n0 = L0->in_log, nv = P->nsb + n0;
         out->n = L0->n_mul ? 2 : 1;

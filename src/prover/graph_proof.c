@@ -637,10 +637,10 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
     if (!e->c) st = engine_init(e, T->kernel, k, T, K, gc, err);
     t1 = gf_now_seconds(); S->t_setup += t1 - t0; t0 = t1;
     if (!st) st = pack_inputs(e, k, T, w, gc, bc, pf, rows, err);
-    for (uint32_t i = 0; rows && i < k->n_components; i++) gf_free_aligned(rows[i]);
-    free(rows);
     if (st) {
         if (pf && gf_comm_pending(pf)) gf_comm_abort(gc, 1, err ? err->msg : "proving failed");   /* peers wait for their inputs */
+        for (uint32_t i = 0; rows && i < k->n_components; i++) gf_free_aligned(rows[i]);
+        free(rows);
         return st;
     }
     t1 = gf_now_seconds(); S->t_inputs += t1 - t0; t0 = t1;
@@ -685,23 +685,64 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
         goto done;
     }
     t1 = gf_now_seconds(); S->t_sumcheck += t1 - t0; t0 = t1;
-    if (root) {
-        gf_buf_u32(tb, (uint32_t)cl.n);
+    /* The component claims: MLEs of the committed vectors at the claim points. Prefetched,
+     * every rank holds its own rows (and the broadcast vectors whole), the run of instances
+     * whose top kr index bits are its rank: it evaluates that slab (and the same slab of each
+     * broadcast vector) at the point without those bits, and the root adds the R parts with
+     * weights eq(top coordinates, rank). Otherwise the root evaluates them alone. */
+    gf_m31ext3 *part = NULL, *parts = NULL, *eqr = NULL;
+    const int split = pf && Rt > 1;
+    const unsigned kr = gf_log2_u64((uint64_t)Rt);
+    const size_t nv = (size_t)cl.n * k->n_components;
+    if (root || split) {
         pt = malloc((cl.c[0].n_vars + 8) * sizeof *pt);
-        if (!pt) { st = gf_error_set(err, GF_ERR_NOMEM, "out of memory"); goto done; }
+        part = malloc((nv + 1) * sizeof *part);
+        parts = root && split ? malloc(((size_t)Rt * nv + 1) * sizeof *parts) : NULL;
+        eqr = root && split ? malloc((size_t)Rt * sizeof *eqr) : NULL;
+        if (!pt || !part || (root && split && (!parts || !eqr))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    }
+    for (int q = 0; !st && q < (root || split ? cl.n : 0); q++)
+        for (uint32_t i = 0; i < k->n_components; i++) {
+            const unsigned np = component_point(k, T, i, cl.c[q].point, pt);
+            const gf_m31 *v = root ? w->vec[T->commit[i]] : T->broadcast[i] ? (const gf_m31 *)bc[i] : rows[i];
+            /* a broadcast vector shorter than the group: the root evaluates it whole */
+            if (!split || np < kr) {
+                part[q * k->n_components + i] = root ? gf_mle_eval_m31(v, pt, np) : gf_m31ext3_zero();
+                continue;
+            }
+            const uint64_t slab = (uint64_t)1 << (np - kr);
+            const int mine = root || T->broadcast[i];   /* v holds every rank's slab */
+            part[q * k->n_components + i] = gf_mle_eval_m31(mine ? v + (uint64_t)gf_comm_rank(gc) * slab : v, pt, np - kr);
+        }
+    if (split) {
+        st = gf_comm_agree(gc, st, err);
+        if (!st) st = gf_comm_gather(gc, part, nv * sizeof *part, parts, 0, err);
+    }
+    if (root && !st) {
+        gf_buf_u32(tb, (uint32_t)cl.n);
         for (int q = 0; q < cl.n; q++) {
             gf_transcript_append_label(&t, "component-claims");
             for (uint32_t i = 0; i < k->n_components; i++) {
-                unsigned np = component_point(k, T, i, cl.c[q].point, pt);
-                gf_m31ext3 v = gf_mle_eval_m31(w->vec[T->commit[i]], pt, np);
+                gf_m31ext3 v = part[q * k->n_components + i];
+                const unsigned np = component_point(k, T, i, cl.c[q].point, pt);
+                if (split && np >= kr) {
+                    gf_mle_eq_table(eqr, pt + np - kr, kr, gf_m31ext3_one());
+                    v = gf_m31ext3_zero();
+                    for (int r = 0; r < Rt; r++) v = gf_m31ext3_add(v, gf_m31ext3_mul(eqr[r], parts[(size_t)r * nv + q * k->n_components + i]));
+                }
                 send_ext(&t, tb, &v, 1);
             }
         }
         st = gf_transcript_status(&t, err);
         if (!st) st = gf_buf_status(tb, err);
     }
+    free(part);
+    free(parts);
+    free(eqr);
     S->t_claims += gf_now_seconds() - t0;
 done:
+    for (uint32_t i = 0; rows && i < k->n_components; i++) gf_free_aligned(rows[i]);
+    free(rows);
     gf_gkr_claims_free(&cl);
     free(coefs);
     free(pt);
