@@ -1036,9 +1036,9 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         run(P, m, prep_wires, &pj);
     }
 
-    uint8_t *lev[32];
+    uint8_t *lev[32] = {0};   /* dense layers only (layer 0 from regions has none) */
     lev[0] = pl->lev;
-    for (unsigned j = 1; j <= n; j++) lev[j] = lev[j - 1] + (m >> (j - 1));
+    for (unsigned j = 1; pl->lev && j <= n; j++) lev[j] = lev[j - 1] + (m >> (j - 1));
 
     pack_weights(P, P->rsb);
 
@@ -1323,7 +1323,7 @@ static void free_plan(prover *P) {
 /* shared0: NULL, or per layer-0 wire 1 if it lies in a shared region; then layer-0 mul
  * gates reading a shared wire first and a non-shared one second are planned with their
  * inputs swapped (GF_GKR_ORIENT_SHARED_SECOND). */
-static int build_plan(prover *P, const uint8_t *shared0) {
+static int build_plan(prover *P, const uint8_t *shared0, int regions0) {
     const gf_circuit *c = P->c;
     P->plan = calloc(c->n_layers, sizeof *P->plan);
     if (!P->plan) return -1;
@@ -1366,6 +1366,7 @@ static int build_plan(prover *P, const uint8_t *shared0) {
         for (size_t x = 0; x < m; x++)
             for (uint32_t k = pl->mptr[x]; k < pl->mptr[x + 1]; k++) pl->yg[fill[pl->mg[k].i1]++] = (pby1){k, (uint32_t)x};
         gf_free_aligned(fill);
+        if (l == 0 && regions0) continue;   /* layer 0's x rounds run on the regions, not on masks */
         pl->lev = gf_alloc_aligned(2 * m, 1);
         if (!pl->lev) return -1;
         for (size_t x = 0; x < m; x++) pl->lev[x] = (pl->mptr[x + 1] > pl->mptr[x]) | (pl->aptr[x + 1] > pl->aptr[x]);
@@ -1528,7 +1529,7 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
         for (size_t q = 0; !st && q < nr; q++)
             if (reg[q].shared && reg[q].offset < m0 && reg[q].len <= m0 - reg[q].offset) memset(shared0 + reg[q].offset, 1, reg[q].len);
     }
-    if (!st && build_plan(P, shared0)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory building the gate plan");
+    if (!st && build_plan(P, shared0, nr > 0)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory building the gate plan");
     free(shared0);
     if (!st && nr) st = setup_regions(P, nr, reg, err);   /* layer 0 then needs no dense tables */
     if (st) { gf_gkr_m31_prover_free(G); return st; }
