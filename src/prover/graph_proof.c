@@ -388,9 +388,26 @@ static void pack_blocks(const gf_m31 *src, uint64_t len, uint64_t P, uint64_t b0
         }
 }
 
-static gf_status commit_all(const gf_graph *g, const gf_graph_witness *w, uint8_t (*com)[32], gf_error *err) {
+/* With prefetched inputs every rank holds the first template's broadcast vectors whole, so
+ * rank 1 commits to those (the vectors the template uses only as broadcast; the first
+ * component naming each) while rank 0 commits to the rest. */
+static int commit_delegated(const gf_graph_kernel *k, const gf_graph_template *T, uint32_t i) {
+    const uint32_t c = T->commit[i];
+    for (uint32_t j = 0; j < k->n_components; j++)
+        if (T->commit[j] == c && (!T->broadcast[j] || j < i)) return 0;
+    return T->broadcast[i];
+}
+
+/* Rank 0's commitments: all of them, or (T given) all but those rank 1 makes for T. */
+static gf_status commit_all(const gf_graph *g, const gf_graph_template *T, const gf_graph_witness *w, uint8_t (*com)[32],
+                            gf_error *err) {
     gf_status st = GF_OK;
-    for (uint32_t i = 0; !st && i < g->n_commitments; i++) st = gf_pcs_raw_m31()->commit(NULL, 0, w->vec[i], w->len[i], com[i], err);
+    for (uint32_t c = 0; !st && c < g->n_commitments; c++) {
+        int skip = 0;
+        for (uint32_t i = 0; T && i < g->kernels[T->kernel].n_components; i++)
+            skip |= T->commit[i] == c && commit_delegated(&g->kernels[T->kernel], T, i);
+        if (!skip) st = gf_pcs_raw_m31()->commit(NULL, 0, w->vec[c], w->len[c], com[c], err);
+    }
     return st;
 }
 
@@ -631,6 +648,13 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
     if (pf && !root) {
         if (!rows) gf_comm_abort(gc, 1, "out of memory receiving a template's inputs");
         recv_inputs(k, T, gc, bc, rows, err);
+        for (uint32_t i = 0; gf_comm_rank(gc) == 1 && i < k->n_components; i++) {
+            if (!commit_delegated(k, T, i)) continue;
+            uint8_t h[32];
+            /* rank 0 waits for these: a failure ends the job */
+            if (gf_pcs_raw_m31()->commit(NULL, 0, (const gf_m31 *)bc[i], k->comp_len[i], h, err) || gf_comm_send(gc, h, 32, 0, err))
+                gf_comm_abort(gc, 1, err ? err->msg : "committing to a broadcast vector failed");
+        }
     }
     t1 = gf_now_seconds(); S->t_inputs += t1 - t0; t0 = t1;
     if (e->c && !engine_matches(e, T->kernel, k, T, K, gc)) engine_free(e);
@@ -645,7 +669,10 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
     }
     t1 = gf_now_seconds(); S->t_inputs += t1 - t0; t0 = t1;
     if (pf && root) {   /* prefetch: the commitments were left to now (gf_graph_prove_comm) */
-        st = commit_all(g, w, com, err);
+        st = commit_all(g, T, w, com, err);
+        for (uint32_t i = 0; !st && i < k->n_components; i++)
+            if (commit_delegated(k, T, i) && gf_comm_recv(gc, com[T->commit[i]], 32, 1, err))
+                gf_comm_abort(gc, 1, err ? err->msg : "receiving a commitment failed");
         t1 = gf_now_seconds(); S->t_commit += t1 - t0; S->t_commit_in_gkr = t1 - t0; t0 = t1;
     }
     const gf_circuit *c = e->c;
@@ -785,7 +812,7 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     if (!com && !st) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     const gf_pcs_m31 *pcs = gf_pcs_raw_m31();
     double t0 = gf_now_seconds(), t1;
-    if (!prefetch && root && !st) st = commit_all(g, w, com, err);
+    if (!prefetch && root && !st) st = commit_all(g, NULL, w, com, err);
     t1 = gf_now_seconds(); S.t_commit = t1 - t0; t0 = t1;
     if (R > 1) st = gf_comm_agree(comm, st, err);
     if (st) {
