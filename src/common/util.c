@@ -59,6 +59,14 @@ void gf_advise_huge(void *p, size_t n) {
     if (e > a) (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23   /* Linux 5.14 */
+#endif
+void gf_prefault(void *p, size_t n) {
+    uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, e = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+    if (e > a) (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);   /* EINVAL before 5.14: pages fault as usual */
+}
+
 void gf_free_aligned(void *p) {
     if (!p) return;
     uint8_t *h = (uint8_t *)p - GF_ALLOC_HDR;

@@ -10,6 +10,9 @@ void gf_free_aligned(void *p);
 /* Asks for transparent huge pages on the 2 MiB-aligned part of [p, p + n) (a hint: memory
  * that is about to be written whole, e.g. a large output buffer). */
 void gf_advise_huge(void *p, size_t n);
+/* Makes [p, p + n) resident and writable in one call (memory about to be written whole):
+ * cheaper than taking the page faults one by one. A hint, ignored where unsupported. */
+void gf_prefault(void *p, size_t n);
 
 double gf_now_seconds(void);           /* monotonic clock */
 size_t gf_peak_rss_bytes(void);        /* this process's high-water resident set, 0 if unknown */
