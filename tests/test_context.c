@@ -284,6 +284,17 @@ static void test_add_example(gf_rng *rng) {
     CHECK_EQ_U64(instances_failing(g, w, rng, &bt, &bp), 1);
     CHECK(bt == 0 && bp == 3);
     w->vec[0][7] = 8;
+    /* a non-canonical value is named by vector and index, at any position */
+    const uint64_t bad_at[3] = {0, 17, 31};
+    for (int q = 0; q < 3; q++) {
+        w->vec[0][bad_at[q]] = GF_M31_P + (uint32_t)q;
+        CHECK(gf_graph_witness_check_digest(w, g, d, &err) == GF_ERR_INVALID);
+        char want[64];
+        snprintf(want, sizeof want, "vector 0 value %llu = %u is not a canonical", (unsigned long long)bad_at[q], GF_M31_P + (unsigned)q);
+        CHECK_MSG(strstr(err.msg, want) != NULL, "message should say '%s': %s", want, err.msg);
+        w->vec[0][bad_at[q]] = (gf_m31)bad_at[q] + 1;
+    }
+    CHECK_MSG(gf_graph_witness_check_digest(w, g, d, &err) == GF_OK, "%s", err.msg);
 
     CHECK_MSG(gf_graph_save(g, tmp("add.graph"), &err) == GF_OK, "%s", err.msg);
     CHECK_MSG(gf_graph_witness_save(w, tmp("add.wit"), &err) == GF_OK, "%s", err.msg);
