@@ -77,6 +77,69 @@ static gf_status make_mixed_kernel(prog *p, uint64_t n, gf_rng *rng, gf_error *e
     return st;
 }
 
+/* c[j] = sum_i a[i] b[i][j] built row by row (i outer, j inner), b broadcast. The compiler
+ * groups layer 0's products by output anyway; with fewer than 16 terms per output (k = 3, 4,
+ * 5) the prover's gate-order path (no plan for layer 0) takes its general, lane-by-lane
+ * route instead of whole columns. */
+static gf_status make_rowmajor(prog *p, uint64_t n, uint64_t k, uint64_t m, gf_rng *rng, gf_error *err) {
+    gf_kernel_builder *kb = gf_kb_new(GF_FIELD_M31, err);
+    if (!kb) return err ? err->code : GF_ERR_NOMEM;
+    const uint64_t db[2] = {k, m};
+    int a = gf_kb_input(kb, "a", 1, &k), b = gf_kb_input(kb, "b", 2, db), c = gf_kb_output(kb, "c", 1, &m);
+    gf_var *acc = malloc(m * sizeof *acc);
+    for (uint64_t i = 0; i < k; i++)
+        for (uint64_t j = 0; j < m; j++) {
+            gf_var t = gf_kb_mul(kb, gf_kb_in(kb, a, i), gf_kb_in(kb, b, i * m + j));
+            acc[j] = i ? gf_kb_add(kb, acc[j], t) : t;
+        }
+    for (uint64_t j = 0; j < m; j++) gf_kb_set(kb, c, j, acc[j]);
+    free(acc);
+    gf_kernel *kern = NULL;
+    gf_status st = gf_kernel_compile(kb, &kern, err);
+    gf_kb_free(kb);
+    if (st) return st;
+    gf_context *ctx = NULL;
+    gf_m31 *as = malloc(n * k * sizeof *as), *bs = malloc(k * m * sizeof *bs);
+    for (uint64_t i = 0; i < n * k; i++) as[i] = gf_m31_random(rng);
+    for (uint64_t i = 0; i < k * m; i++) bs[i] = gf_m31_random(rng);
+    const uint64_t da[2] = {n, k};
+    gf_handle io[3] = {GF_HANDLE_NONE, GF_HANDLE_NONE, GF_HANDLE_NONE};
+    if (!(st = gf_context_new(&ctx, NULL, err)) && !(st = gf_context_copy_to_device(ctx, as, 2, da, &io[0], err)) &&
+        !(st = gf_context_copy_to_device(ctx, bs, 2, db, &io[1], err)) && !(st = gf_context_call_kernel(ctx, kern, "rowmajor", n, io, 3, err)) &&
+        !(st = gf_context_compile_graph(ctx, &p->g, err)) && !(st = gf_context_solve_witness(ctx, err)))
+        st = gf_context_export_witness(ctx, p->g, &p->w, err);
+    gf_context_free(ctx);
+    gf_kernel_free(kern);
+    free(as); free(bs);
+    return st;
+}
+
+static void test_rowmajor(gf_rng *rng) {
+    gf_error err;
+    gf_pool *pool = NULL;
+    REQUIRE(gf_pool_new(&pool, 2, &err) == GF_OK);
+    const uint64_t shapes[3][3] = {{64, 4, 32}, {16, 3, 48}, {32, 5, 20}};   /* the last: partial rows */
+    for (int i = 0; i < 3; i++) {
+        prog p = {0};
+        REQUIRE(make_rowmajor(&p, shapes[i][0], shapes[i][1], shapes[i][2], rng, &err) == GF_OK);
+        gf_buf proof;
+        gf_buf_init(&proof);
+        gf_status st = gf_graph_prove(p.g, p.w, i == 1 ? pool : NULL, &proof, NULL, &err);
+        CHECK_MSG(st == GF_OK, "%s", err.msg);
+        if (!st) CHECK_MSG(gf_graph_verify(p.g, proof.data, proof.len, &err) == GF_OK, "%s", err.msg);
+        gf_buf_free(&proof);
+        /* a wrong entry of the broadcast matrix cannot be proved */
+        const gf_graph_template *T = &p.g->templates[0];
+        for (uint32_t q = 0; q < p.g->kernels[T->kernel].n_components; q++)
+            if (T->broadcast[q]) p.w->vec[T->commit[q]][7] = gf_m31_add(p.w->vec[T->commit[q]][7], 1);
+        gf_buf_init(&proof);
+        CHECK(gf_graph_prove(p.g, p.w, NULL, &proof, NULL, &err) == GF_ERR_WITNESS);
+        gf_buf_free(&proof);
+        prog_free(&p);
+    }
+    gf_pool_free(pool);
+}
+
 static void test_mixed_layer0(gf_rng *rng) {
     gf_error err;
     prog p = {0};
@@ -207,5 +270,6 @@ int main(void) {
     RUN(test_reuse_and_mismatch);
     RUN(test_matmul);
     RUN(test_mixed_layer0);
+    RUN(test_rowmajor);
     return TEST_END();
 }

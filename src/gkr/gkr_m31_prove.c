@@ -56,6 +56,8 @@ typedef struct prover {
     gf_m31ext3 claim_vx, claim_vy;   /* claims left by the last processed layer */
     /* layer 0 given as regions (see gf_gkr_region); n_regions == 0: vals[0] is used */
     size_t n_regions, n_given;       /* all regions incl. the zero gaps between the given ones */
+    int raw0;                        /* layer 0 from regions, every HG shared or zero: no plan (raw0_hg, raw0_m) */
+    uint8_t *shared0;                /* per layer-0 wire: in a shared region (orientation), or NULL */
     struct rstate *rs;
     unsigned jstar;                  /* region rounds before the tables become dense */
     uint8_t *rid;                    /* per layer-0 wire: region index + 1, 0 = gap */
@@ -925,13 +927,193 @@ static gf_status x_rounds_mixed(prover *P, int nt, gf_m31ext3 *S, gf_m31ext3x16 
 }
 
 /* Phase-1 x rounds of layer 0 from regions. On return vfin and hfin hold the K final values. */
+/* ---------- layer 0 without a plan (raw0) ----------
+ * When every region's HG is shared or zero (per-instance x broadcast products, as in a
+ * matrix-vector kernel), layer 0 needs no gate plan: its HGs and phase-2 weights are sums
+ * over the gates in circuit order, scattered into small tables. That saves building and
+ * storing the plan (counting sorts over all the layer's gates and wires), which every rank
+ * would repeat. Gates are oriented as the plan would (GF_GKR_ORIENT_SHARED_SECOND). */
+static inline void raw0_gate(const prover *P, const gf_gate_mul *G, uint32_t *x, uint32_t *y) {
+    *x = G->in0; *y = G->in1;
+    if (P->shared0 && P->shared0[*x] && !P->shared0[*y]) { *x = G->in1; *y = G->in0; }
+}
+static inline gf_m31ext3 raw0_zc(const prover *P, uint32_t out, uint32_t coef) {
+    const gf_m31 cf = P->coefs[coef];
+    const gf_m31ext3 z = gf_eq16_at(P->Zv, out);
+    return cf == 1 ? z : gf_m31ext3_mul_base(z, cf);
+}
+
+/* 16 mul gates [g0, g0 + n) at a time (n <= 16; missing lanes zero): oriented inputs and
+ * their weights Z[out] coef as one packed value (one load when the outputs are 16 aligned
+ * consecutive wires with coefficient 1, as in a matrix-vector kernel) */
+typedef struct { uint32_t x[16], y[16]; gf_m31ext3x16 zc; } raw0_chunk;
+static void raw0_load(const prover *P, const gf_layer *L, uint64_t g0, int n, raw0_chunk *C) {
+    int run = n == 16 && (L->mul[g0].out & 15) == 0;
+    for (int s = 0; s < n; s++) {
+        raw0_gate(P, &L->mul[g0 + (uint64_t)s], &C->x[s], &C->y[s]);
+        run &= L->mul[g0 + (uint64_t)s].out == L->mul[g0].out + (uint32_t)s && P->coefs[L->mul[g0 + (uint64_t)s].coef] == 1;
+    }
+    if (run) { C->zc = P->Zv[L->mul[g0].out >> 4]; return; }
+    C->zc = gf_m31ext3x16_zero();
+    for (int s = 0; s < n; s++) gf_m31ext3x16_set_lane(&C->zc, s, raw0_zc(P, L->mul[g0 + (uint64_t)s].out, L->mul[g0 + (uint64_t)s].coef));
+}
+
+/* A column: 16 consecutive mul gates into one output with coefficient 1, oriented first
+ * inputs x0 .. x0 + 15 (one region) and second inputs y0 + s d, d a positive multiple of 16
+ * (one region): one output of a matrix-vector product with a broadcast matrix, the order the
+ * kernel compiler emits (gates grouped by output). Its 16 products are one packed product. */
+typedef struct { uint32_t x, y, d, out; } raw0_col;
+static int raw0_column(const prover *P, const gf_layer *L, uint64_t g0, uint64_t g1, raw0_col *pc) {
+    if (g1 - g0 < 16) return 0;
+    const gf_gate_mul *G = &L->mul[g0];
+    if (P->coefs[G->coef] != 1) return 0;
+    const int sw = P->shared0 && P->shared0[G->in0] && !P->shared0[G->in1];
+    const uint32_t x0 = sw ? G->in1 : G->in0, y0 = sw ? G->in0 : G->in1, y1 = sw ? G[1].in0 : G[1].in1, d = y1 - y0;
+    const uint64_t m = (uint64_t)1 << L->in_log;
+    if (y1 <= y0 || (d & 15) || (uint64_t)x0 + 15 >= m || (uint64_t)y0 + 15ull * d >= m) return 0;
+    if (P->rid[x0] != P->rid[x0 + 15] || P->rid[y0] != P->rid[y0 + 15 * d]) return 0;
+    int ok = 1;
+    for (uint32_t s = 1; s < 16; s++) {
+        const uint32_t xs = sw ? G[s].in1 : G[s].in0, ys = sw ? G[s].in0 : G[s].in1;
+        ok &= (xs == x0 + s) & (ys == y0 + s * d) & (G[s].out == G->out) & (G[s].coef == G->coef);
+    }
+    pc->x = x0; pc->y = y0; pc->d = d; pc->out = G->out;
+    return ok;
+}
+
+/* Level-0 HG of every region: sum over add gates at x of Z[out] coef, plus over mul gates at
+ * x of Z[out] coef V(y) (V shared; gaps are zero). With several ranks each takes an equal run
+ * of the gates and the tables are summed over the ranks (one small reduction per region). */
+static void raw0_hg(prover *P) {
+    const gf_layer *L = &P->c->layers[0];
+    const int sp = split0(P);
+    const uint64_t R = sp ? (uint64_t)P->nranks : 1, r = sp ? (uint64_t)P->rank : 0;
+    for (size_t q = 0; q < P->n_regions; q++)
+        if (P->rs[q].hk == RK_SHARED) memset(P->rs[q].sh[0], 0, P->rs[q].len * sizeof(gf_m31ext3));
+    for (uint64_t g = L->n_add * r / R; g < L->n_add * (r + 1) / R; g++) {
+        struct rstate *Q = &P->rs[P->rid[L->add[g].in] - 1];
+        gf_m31ext3 *h = &Q->sh[0][L->add[g].in - Q->off];
+        *h = gf_m31ext3_add(*h, raw0_zc(P, L->add[g].out, L->add[g].coef));
+    }
+    const uint64_t g1 = L->n_mul * (r + 1) / R;
+    raw0_chunk C;
+    for (uint64_t g0 = L->n_mul * r / R; g0 < g1; g0 += 16) {
+        const int n = g1 - g0 < 16 ? (int)(g1 - g0) : 16;
+        raw0_col pt;
+        if (raw0_column(P, L, g0, g1, &pt)) {
+            const struct rstate *Qy = &P->rs[P->rid[pt.y] - 1];
+            if (Qy->vk != RK_SHARED) continue;   /* a gap: zero */
+            struct rstate *Qx = &P->rs[P->rid[pt.x] - 1];
+            gf_m31ext3 *h = &Qx->sh[0][pt.x - Qx->off];
+            gf_m31x16 v;
+            for (uint32_t s2 = 0; s2 < 16; s2++) v.v[s2] = Qy->vs0[pt.y + s2 * pt.d - Qy->off];
+            const gf_m31ext3x16 t = gf_m31ext3x16_mul_base(gf_m31ext3x16_broadcast(gf_eq16_at(P->Zv, pt.out)), v);
+            for (int s2 = 0; s2 < 16; s2++) h[s2] = gf_m31ext3_add(h[s2], gf_m31ext3x16_lane(&t, s2));
+            continue;
+        }
+        raw0_load(P, L, g0, n, &C);
+        gf_m31x16 v = gf_m31x16_zero();
+        int same = 1;
+        for (int s = 0; s < n; s++) {
+            const struct rstate *Qy = &P->rs[P->rid[C.y[s]] - 1];
+            v.v[s] = Qy->vk == RK_SHARED ? Qy->vs0[C.y[s] - Qy->off] : 0;   /* a gap: zero */
+            same &= C.x[s] == C.x[0];
+        }
+        const gf_m31ext3x16 t = gf_m31ext3x16_mul_base(C.zc, v);
+        if (same) {   /* one first input (a matrix row): the lanes sum into one entry */
+            struct rstate *Qx = &P->rs[P->rid[C.x[0]] - 1];
+            gf_m31ext3 *h = &Qx->sh[0][C.x[0] - Qx->off];
+            *h = gf_m31ext3_add(*h, gf_m31ext3x16_hsum(t));
+            continue;
+        }
+        for (int s = 0; s < n; s++) {
+            struct rstate *Qx = &P->rs[P->rid[C.x[s]] - 1];
+            gf_m31ext3 *h = &Qx->sh[0][C.x[s] - Qx->off];
+            *h = gf_m31ext3_add(*h, gf_m31ext3x16_lane(&t, s));
+        }
+    }
+    for (size_t q = 0; sp && q < P->n_regions && !P->st; q++) {
+        struct rstate *Q = &P->rs[q];
+        if (Q->hk != RK_SHARED) continue;
+        P->st = gf_comm_reduce_sum_m31ext3(P->comm, Q->sh[0], Q->len, Q->sh[0], 0, P->err);
+        if (!P->st) P->st = gf_comm_bcast(P->comm, Q->sh[0], Q->len * sizeof *Q->sh[0], 0, P->err);
+    }
+}
+
+/* Phase-2 weights M(y) = sum over mul gates reading y second of Z[out] coef eq(rx, x), into
+ * this rank's vectors of p2M (vector k' holds wires 16 (k' R + rank) ..; R = 1 unsplit). */
+static void raw0_m(prover *P, size_t RR, size_t nvec) {
+    const gf_layer *L = &P->c->layers[0];
+    const size_t first = RR > 1 ? (size_t)P->rank : 0;
+    memset(P->p2M, 0, nvec * sizeof *P->p2M);
+    raw0_chunk C;
+    for (uint64_t g0 = 0; g0 < L->n_mul; g0 += 16) {
+        const int n = L->n_mul - g0 < 16 ? (int)(L->n_mul - g0) : 16;
+        raw0_col pt;
+        if (raw0_column(P, L, g0, L->n_mul, &pt)) {
+            /* one lane of 16 vectors; with d / 16 a multiple of the ranks, all on one rank */
+            if ((pt.d >> 4) % RR == 0 && (pt.y >> 4) % RR != first) continue;
+            const struct rstate *Qx = &P->rs[P->rid[pt.x] - 1];
+            gf_m31ext3x16 e;
+            for (int s2 = 0; s2 < 16; s2++) gf_m31ext3x16_set_lane(&e, s2, Qx->eqx[pt.x + (uint32_t)s2 - Qx->off]);
+            const gf_m31ext3x16 t = gf_m31ext3x16_mul(e, gf_m31ext3x16_broadcast(gf_eq16_at(P->Zv, pt.out)));
+            const int ln = (int)(pt.y & 15);
+            for (uint32_t s2 = 0; s2 < 16; s2++) {
+                const size_t v = (pt.y + s2 * pt.d) >> 4;
+                if (v % RR != first) continue;
+                gf_m31ext3x16 *M = &P->p2M[v / RR];
+                for (int c = 0; c < 3; c++) M->c[c].v[ln] = gf_m31_add(M->c[c].v[ln], t.c[c].v[s2]);
+            }
+            continue;
+        }
+        raw0_load(P, L, g0, n, &C);
+        gf_m31ext3x16 e = gf_m31ext3x16_zero();
+        for (int s = 0; s < n; s++) gf_m31ext3x16_set_lane(&e, s, region_eq_rx(P, C.x[s]));
+        const gf_m31ext3x16 t = gf_m31ext3x16_mul(C.zc, e);
+        for (int s = 0; s < n; s++) {
+            const size_t v = C.y[s] >> 4;
+            if (v % RR != first) continue;
+            gf_m31ext3x16 *M = &P->p2M[v / RR];
+            const int ln = (int)(C.y[s] & 15);
+            gf_m31ext3x16_set_lane(M, ln, gf_m31ext3_add(gf_m31ext3x16_lane(M, ln), gf_m31ext3x16_lane(&t, s)));
+        }
+    }
+}
+
+/* V(y) for this rank's phase-2 vectors (the M side comes from raw0_m) */
+typedef struct { prover *P; size_t stride, first; gf_m31ext3 wsh; } raw0v_job;
+static void raw0_v(void *ctx, int tid, size_t k0, size_t k1) {
+    (void)tid;
+    const raw0v_job *J = ctx;
+    const prover *P = J->P;
+    for (size_t k = k0; k < k1; k++) {
+        const size_t y0 = 16 * (k * J->stride + J->first);
+        const struct rstate *R = &P->rs[P->rid[y0] - 1];
+        if (R->len >= 16 && R->vk == RK_SHARED) {   /* the whole vector in one shared region */
+            P->p2V[k] = gf_m31ext3x16_mul_base(gf_m31ext3x16_broadcast(J->wsh), gf_m31x16_load(R->vs0 + (y0 - R->off)));
+            continue;
+        }
+        gf_m31ext3x16 V;
+        for (int s = 0; s < 16; s++) {
+            const size_t y = y0 + (size_t)s;
+            const struct rstate *Ry = &P->rs[P->rid[y] - 1];
+            gf_m31ext3 v = gf_m31ext3_zero();
+            if (Ry->vk == RK_SHARED) v = gf_m31ext3_mul_base(J->wsh, Ry->vs0[y - Ry->off]);
+            else if (Ry->vk == RK_PACKED) v = P->p2pk[Ry->pkoff + y - Ry->off];
+            for (int c = 0; c < 3; c++) V.c[c].v[s] = v.c[c];
+        }
+        P->p2V[k] = V;
+    }
+}
+
 static gf_status x_phase_regions(prover *P, const lplan *pl, int nt, gf_m31ext3x16 **vfin, gf_m31ext3x16 **hfin,
                                  gf_error *err) {
     const unsigned js = P->jstar;
     rjob *RJ = gf_alloc_aligned(1, sizeof *RJ);
     if (!RJ) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     RJ->P = P;
-    for (size_t q = 0; q < P->n_regions; q++) {
+    if (P->raw0) raw0_hg(P);
+    for (size_t q = 0; !P->raw0 && q < P->n_regions; q++) {
         struct rstate *R = &P->rs[q];
         if (R->hk == RK_ZERO) continue;
         size_t a, b;
@@ -1023,7 +1205,9 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
         S0 = gf_m31ext3_sub(S0, gf_m31ext3_mul_base(gf_eq16_at(P->Zv, L->cst[g].out), P->coefs[L->cst[g].coef]));
     const lplan *pl = &P->plan[l];
     prep_job pj = {P, pl, 0};
-    if (l == 0 && P->n_regions) {
+    if (l == 0 && P->raw0) {
+        /* no plan: raw0_hg and raw0_m take the gate weights from Z directly */
+    } else if (l == 0 && P->n_regions) {
         /* gates read first only inside regions with an HG: A and zc elsewhere are never read */
         for (size_t q = 0; q < P->n_regions; q++)
             if (P->rs[q].hk != RK_ZERO) {
@@ -1215,9 +1399,15 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
                     if (!P->st) P->st = gf_comm_bcast(P->comm, pk, P->rs[q].len * sizeof *pk, 0, P->err);
                 }
             }
-            /* split: zc_mul holds only this rank's slices of shared-HG regions (region_slice) */
-            p2rprep rp = {P, pl, RR, split ? (size_t)P->rank : 0, split ? gf_m31ext3_one() : P->crank, split};
-            run(P, m / 16 / RR, p2_prep_regions, &rp);
+            if (P->raw0) {
+                raw0_m(P, RR, m / 16 / RR);
+                raw0v_job vj = {P, RR, split ? (size_t)P->rank : 0, split ? gf_m31ext3_one() : P->crank};
+                run(P, m / 16 / RR, raw0_v, &vj);
+            } else {
+                /* split: zc_mul holds only this rank's slices of shared-HG regions (region_slice) */
+                p2rprep rp = {P, pl, RR, split ? (size_t)P->rank : 0, split ? gf_m31ext3_one() : P->crank, split};
+                run(P, m / 16 / RR, p2_prep_regions, &rp);
+            }
         } else if (m >= 32) {
             run(P, m / 16, p2_prep_vec, &pp);
         } else {
@@ -1323,11 +1513,11 @@ static void free_plan(prover *P) {
 /* shared0: NULL, or per layer-0 wire 1 if it lies in a shared region; then layer-0 mul
  * gates reading a shared wire first and a non-shared one second are planned with their
  * inputs swapped (GF_GKR_ORIENT_SHARED_SECOND). */
-static int build_plan(prover *P, const uint8_t *shared0, int regions0) {
+static int build_plan(prover *P, const uint8_t *shared0, int regions0, int skip0) {
     const gf_circuit *c = P->c;
     P->plan = calloc(c->n_layers, sizeof *P->plan);
     if (!P->plan) return -1;
-    for (uint32_t l = 0; l < c->n_layers; l++) {
+    for (uint32_t l = skip0 ? 1 : 0; l < c->n_layers; l++) {
         const gf_layer *L = &c->layers[l];
         lplan *pl = &P->plan[l];
         size_t m = (size_t)1 << L->in_log;
@@ -1393,6 +1583,7 @@ static void free_regions(prover *P) {
 
 static void free_scratch(prover *P) {
     free(P->gath);
+    free(P->shared0);
     free_regions(P);
     free_plan(P);
     gf_free_aligned(P->A); gf_free_aligned(P->A1); gf_free_aligned(P->A2); gf_free_aligned(P->zw);
@@ -1406,7 +1597,7 @@ static void free_scratch(prover *P) {
 struct gf_gkr_m31_prover { prover P; };
 
 /* Validates the regions against layer 0, records them, and decides each region's HG form. */
-static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, gf_error *err) {
+static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, const uint8_t *shared0, gf_error *err) {
     const gf_circuit *c = P->c;
     const unsigned n0 = c->layers[0].in_log;
     const size_t m0 = (size_t)1 << n0;
@@ -1458,18 +1649,24 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, g
         if (P->rs[q].vk == RK_PACKED) { P->rs[q].pkoff = npk; npk += P->rs[q].len; }
     if (!(P->p2pk = gf_alloc_aligned(npk + 1, sizeof *P->p2pk))) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     if (js == 0) return gf_error_set(err, GF_ERR_INVALID, "an input region or gap of a single wire (use the packed input)");
-    const lplan *pl = &P->plan[0];
+    /* HG kinds from the gates as given (oriented like the plan): a region's HG is packed when
+     * some mul gate reading it first reads a packed wire second, else shared when some gate
+     * reads it first, else zero */
+    const gf_layer *L0 = &c->layers[0];
+    for (size_t q = 0; q < nr; q++) P->rs[q].hk = RK_ZERO;
+    for (uint64_t g = 0; g < L0->n_add; g++) {
+        struct rstate *R = &P->rs[P->rid[L0->add[g].in] - 1];
+        if (R->hk == RK_ZERO) R->hk = RK_SHARED;
+    }
+    for (uint64_t g = 0; g < L0->n_mul; g++) {
+        uint32_t x = L0->mul[g].in0, y = L0->mul[g].in1;
+        if (shared0 && shared0[x] && !shared0[y]) { uint32_t t = x; x = y; y = t; }
+        struct rstate *R = &P->rs[P->rid[x] - 1];
+        if (P->rs[P->rid[y] - 1].vk == RK_PACKED) R->hk = RK_PACKED;
+        else if (R->hk == RK_ZERO) R->hk = RK_SHARED;
+    }
     for (size_t q = 0; q < nr; q++) {
         struct rstate *R = &P->rs[q];
-        R->hk = RK_ZERO;
-        for (uint64_t x = R->off; x < R->off + R->len; x++) {
-            if (pl->aptr[x + 1] > pl->aptr[x] && R->hk == RK_ZERO) R->hk = RK_SHARED;
-            for (uint32_t k = pl->mptr[x]; k < pl->mptr[x + 1]; k++) {
-                uint8_t qq = P->rid[pl->mg[k].i1];
-                if (qq && P->rs[qq - 1].vk == RK_PACKED) R->hk = RK_PACKED;
-                else if (R->hk == RK_ZERO) R->hk = RK_SHARED;
-            }
-        }
         size_t K = P->K, len = R->len, l2 = len / 2, l4 = len / 4 ? len / 4 : 1;
         if (R->hk != RK_ZERO && !(R->eqx = malloc(len * sizeof *R->eqx)))
             return gf_error_set(err, GF_ERR_NOMEM, "out of memory for input region %zu", q);
@@ -1525,13 +1722,19 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     uint8_t *shared0 = NULL;
     if (nr && (flags & GF_GKR_ORIENT_SHARED_SECOND)) {
         const uint64_t m0 = 1ull << c->layers[0].in_log;
-        if (!(shared0 = calloc(m0, 1))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+        if (!(shared0 = P->shared0 = calloc(m0, 1))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
         for (size_t q = 0; !st && q < nr; q++)
             if (reg[q].shared && reg[q].offset < m0 && reg[q].len <= m0 - reg[q].offset) memset(shared0 + reg[q].offset, 1, reg[q].len);
     }
-    if (!st && build_plan(P, shared0, nr > 0)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory building the gate plan");
-    free(shared0);
-    if (!st && nr) st = setup_regions(P, nr, reg, err);   /* layer 0 then needs no dense tables */
+    if (!st && nr) st = setup_regions(P, nr, reg, shared0, err);   /* layer 0 then needs no dense tables */
+    /* regions whose HGs are all shared (e.g. per-instance x broadcast products): layer 0 reads
+     * its gates in circuit order and needs no plan (see raw0) */
+    if (!st && nr && ((size_t)1 << c->layers[0].in_log) >= 32) {
+        P->raw0 = 1;
+        for (size_t q = 0; q < P->n_regions; q++) P->raw0 &= P->rs[q].hk != RK_PACKED;
+    }
+    if (!st && build_plan(P, shared0, nr > 0, P->raw0)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory building the gate plan");
+
     if (st) { gf_gkr_m31_prover_free(G); return st; }
     /* dense tables: sized by the largest layer (layer 0 counts only after its region rounds);
      * scalar and phase-2 tables: by the largest layer */
