@@ -217,7 +217,7 @@ check "inspect graph witness: the sum" out_has "vector 2: length 1: 528$"
 expect "inspect reused witness" 0 out "vector 2: length 1: 32496$" -- "$G" inspect "$A.1000.wit"
 expect "inspect setup" 0 out "gkrflow setup \(GKRFSETP version 1\), 48 bytes" -- "$G" inspect "$A.setup"
 check "inspect setup: pcs and digest" eval 'out_has "^  pcs: raw \(1\)" && out_has "^  graph digest: $digest$"'
-expect "inspect graph proof" 0 out "gkrflow graph proof \(GKRFGPRF version 1\), $psize bytes" -- "$G" inspect "$A.proof"
+expect "inspect graph proof" 0 out "gkrflow graph proof \(GKRFGPRF version 2\), $psize bytes" -- "$G" inspect "$A.proof"
 check "inspect graph proof: header" eval 'out_has "^  field: m31$" && out_has "^  graph digest: $digest$" && out_has "^  pcs: raw \(1\)$"'
 check "inspect graph proof: commitments" eval 'out_has "^  commitments: 3 " && out_has "commitment 0: $(hex_range "$A.proof" 56 32)$"'
 check "inspect graph proof: templates and claims" eval 'out_has "^  templates: 2" && out_has "template 0 \(offset 156\): GKR [0-9]+ bytes, 1 claim x 2 components \(24 bytes\)$" && out_has "template 1 \(offset [0-9]+\): GKR [0-9]+ bytes, 1 claim x 2 components"'
@@ -240,7 +240,7 @@ check "inspect circuit: layer 0" out_has "layer 0: 2\^2 -> 2\^0, mul 1, add 1, c
 expect "inspect circuit witness" 0 out "gkrflow circuit witness \(GKRFWITN version 1\)" -- "$G" inspect "$C.wit"
 check "inspect circuit witness: counts and values" eval 'out_has "^  instances: 3$" && out_has "^  inputs per instance: 4$" && out_has "instance 1: 3 4 12 0$"'
 expect "prove-circuit (for inspect)" 0 out "" -- "$G" prove-circuit --circuit "$C.circ" --witness "$C.wit" --out "$C.proof" --quiet
-expect "inspect circuit proof" 0 out "gkrflow circuit proof \(GKRFPROF version 1\), $(size "$C.proof") bytes" -- "$G" inspect "$C.proof"
+expect "inspect circuit proof" 0 out "gkrflow circuit proof \(GKRFPROF version 2\), $(size "$C.proof") bytes" -- "$G" inspect "$C.proof"
 check "inspect circuit proof: header" eval 'out_has "^  field: m31$" && out_has "^  flags: 0x0 \(all outputs 0\)$" && out_has "^  instances: 3$" && out_has "^  blocks: 1$" && out_has "^  pcs: raw \(1\)$"'
 check "inspect circuit proof: sections" eval 'out_has "^  GKR messages: [0-9]+ bytes$" && out_has "^  opening: 256 bytes$"'
 head -c 50 "$C.circ" >"$W/tr.circ"

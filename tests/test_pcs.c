@@ -5,6 +5,8 @@
 #include <string.h>
 #include "gkr/mle.h"
 #include "pcs/pcs.h"
+#include "hash/sha256.h"
+#include "common/util.h"
 #include "testutil.h"
 
 /* independent MLE: sum_i eq(point, i) v_i, term by term */
@@ -113,9 +115,48 @@ static void test_raw_scheme(gf_rng *rng) {
     for (int i = 0; i < NV; i++) free(vecs[i]);
 }
 
+/* The chunked raw commitment against its definition written out with the plain SHA-256
+ * (one digest per 2^15 values, then the tagged hash of len and the digests), and computed
+ * from two halves' digests the way two ranks do. */
+static void test_raw_commit_chunks(gf_rng *rng) {
+    const uint64_t lens[] = {1, 2, 1024, GF_PCS_RAW_CHUNK, 2 * GF_PCS_RAW_CHUNK, 8 * GF_PCS_RAW_CHUNK};
+    gf_error err;
+    for (size_t t = 0; t < sizeof lens / sizeof *lens; t++) {
+        const uint64_t len = lens[t], nc = len < GF_PCS_RAW_CHUNK ? 1 : len / GF_PCS_RAW_CHUNK;
+        CHECK_EQ_U64(gf_pcs_raw_chunks(len), nc);
+        gf_m31 *v = malloc(len * sizeof *v);
+        uint8_t *buf = malloc(18 + 8 + 32 * nc), com[32], want[32], (*d)[32] = malloc(nc * 32);
+        REQUIRE(v && buf && d);
+        for (uint64_t i = 0; i < len; i++) v[i] = gf_m31_random(rng);
+        memcpy(buf, "gkrflow/raw-pcs/v2", 18);
+        gf_put_u64le(buf + 18, len);
+        for (uint64_t c = 0; c < nc; c++) {
+            uint64_t n = len - c * GF_PCS_RAW_CHUNK < GF_PCS_RAW_CHUNK ? len - c * GF_PCS_RAW_CHUNK : GF_PCS_RAW_CHUNK;
+            uint8_t *le = malloc(4 * n);
+            for (uint64_t i = 0; i < n; i++) gf_put_u32le(le + 4 * i, v[c * GF_PCS_RAW_CHUNK + i]);
+            REQUIRE(gf_sha256(buf + 26 + 32 * c, le, 4 * n, &err) == GF_OK);
+            free(le);
+        }
+        REQUIRE(gf_sha256(want, buf, 26 + 32 * nc, &err) == GF_OK);
+        REQUIRE(gf_pcs_raw_commit_m31(v, len, com, &err) == GF_OK);
+        CHECK_MSG(!memcmp(com, want, 32), "raw commitment of %llu values", (unsigned long long)len);
+        if (nc >= 2) {   /* two holders of one half each */
+            REQUIRE(gf_pcs_raw_chunk_digests_m31(v, len / 2, d, &err) == GF_OK);
+            REQUIRE(gf_pcs_raw_chunk_digests_m31(v + len / 2, len / 2, d + nc / 2, &err) == GF_OK);
+            REQUIRE(gf_pcs_raw_combine_m31(len, (const uint8_t(*)[32])d, com, &err) == GF_OK);
+            CHECK(!memcmp(com, want, 32));
+        }
+        v[len - 1] ^= 1;   /* any value changes it */
+        REQUIRE(gf_pcs_raw_commit_m31(v, len, com, &err) == GF_OK);
+        CHECK(memcmp(com, want, 32) != 0);
+        free(v); free(buf); free(d);
+    }
+}
+
 int main(void) {
     TEST_BEGIN();
     RUN(test_mle_eval);
     RUN(test_raw_scheme);
+    RUN(test_raw_commit_chunks);
     return TEST_END();
 }

@@ -52,8 +52,18 @@ gf_status gf_pcs_m31_verify(const gf_pcs_m31 *s, const uint8_t *params, size_t p
  * vector's values once (in vector order), the verifier evaluates every claim. */
 const gf_pcs_m31 *gf_pcs_raw_m31(void);
 
-/* RAW over M31: commitment = SHA-256("gkrflow/raw-pcs/v1" || u64 len || values as 4-byte LE). */
+/* RAW over M31: the values (4-byte LE each) are hashed in chunks of GF_PCS_RAW_CHUNK (the
+ * last one shorter), D_i = SHA-256(chunk i), and
+ *   commitment = SHA-256("gkrflow/raw-pcs/v2" || u64 len LE || D_0 || D_1 || ...).
+ * Chunks let ranks (or threads) that hold different parts of a vector hash their parts
+ * (gf_pcs_raw_chunk_digests_m31 on whole chunks) and one of them combine the digests. */
+#define GF_PCS_RAW_CHUNK ((uint64_t)1 << 15)
+static inline uint64_t gf_pcs_raw_chunks(uint64_t len) { return len ? (len + GF_PCS_RAW_CHUNK - 1) / GF_PCS_RAW_CHUNK : 1; }
 gf_status gf_pcs_raw_commit_m31(const gf_m31 *vals, uint64_t len, uint8_t com[32], gf_error *err);
+/* Digests of the chunks of vals[0..n): out[0 .. gf_pcs_raw_chunks(n)) (vals starts a chunk). */
+gf_status gf_pcs_raw_chunk_digests_m31(const gf_m31 *vals, uint64_t n, uint8_t (*out)[32], gf_error *err);
+/* The commitment of a vector of len values from its gf_pcs_raw_chunks(len) chunk digests. */
+gf_status gf_pcs_raw_combine_m31(uint64_t len, const uint8_t (*digests)[32], uint8_t com[32], gf_error *err);
 /* Opening bytes: the values, 4-byte LE each (one opening serves every claim on the vector). */
 void gf_pcs_raw_open_m31(const gf_m31 *vals, uint64_t len, gf_buf *out);
 /* Reads len values from r (rejecting non-canonical ones), checks them against com and checks
@@ -61,7 +71,7 @@ void gf_pcs_raw_open_m31(const gf_m31 *vals, uint64_t len, gf_buf *out);
 gf_status gf_pcs_raw_verify_m31(gf_reader *r, uint64_t len, const uint8_t com[32], size_t n_claims,
                                 const gf_m31ext3 *const *points, const gf_m31ext3 *values, gf_error *err);
 
-/* RAW over BN254 Fr (raw_bn254.c): the same with values as 32-byte canonical big-endian, i.e.
+/* RAW over BN254 Fr (raw_bn254.c): one hash over the values as 32-byte canonical big-endian,
  * commitment = SHA-256("gkrflow/raw-pcs/v1" || u64 len LE || values, 32 bytes BE each);
  * the opening is the values in that encoding; claims are on points in Fr. */
 gf_status gf_pcs_raw_commit_bn254(const gf_bn254fr *vals, uint64_t len, uint8_t com[32], gf_error *err);

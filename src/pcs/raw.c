@@ -5,19 +5,38 @@
 #include "hash/sha256.h"
 #include "pcs/pcs.h"
 
-static const char RAW_TAG[] = "gkrflow/raw-pcs/v1";
+static const char RAW_TAG[] = "gkrflow/raw-pcs/v2";
 
-gf_status gf_pcs_raw_commit_m31(const gf_m31 *vals, uint64_t len, uint8_t com[32], gf_error *err) {
+gf_status gf_pcs_raw_chunk_digests_m31(const gf_m31 *vals, uint64_t n, uint8_t (*out)[32], gf_error *err) {
+    gf_status st = GF_OK;
+    for (uint64_t i = 0; !st && i * GF_PCS_RAW_CHUNK < n; i++) {
+        const uint64_t a = i * GF_PCS_RAW_CHUNK, b = n - a < GF_PCS_RAW_CHUNK ? n : a + GF_PCS_RAW_CHUNK;
+        /* M31 values are stored little-endian in memory on every target we build for */
+        st = gf_sha256(out[i], vals + a, (b - a) * sizeof(gf_m31), err);
+    }
+    return st;
+}
+
+gf_status gf_pcs_raw_combine_m31(uint64_t len, const uint8_t (*digests)[32], uint8_t com[32], gf_error *err) {
     gf_sha256_ctx h;
     gf_status st = gf_sha256_init(&h, err);
     if (st) return st;
     uint8_t n[8];
     gf_put_u64le(n, len);
-    /* M31 values are stored little-endian in memory on every target we build for */
     if (!(st = gf_sha256_update(&h, RAW_TAG, sizeof RAW_TAG - 1, err)) && !(st = gf_sha256_update(&h, n, 8, err)) &&
-        !(st = gf_sha256_update(&h, vals, len * sizeof(gf_m31), err)))
+        !(st = gf_sha256_update(&h, digests, gf_pcs_raw_chunks(len) * 32, err)))
         st = gf_sha256_final(&h, com, err);
     gf_sha256_free(&h);
+    return st;
+}
+
+gf_status gf_pcs_raw_commit_m31(const gf_m31 *vals, uint64_t len, uint8_t com[32], gf_error *err) {
+    const uint64_t nc = gf_pcs_raw_chunks(len);
+    uint8_t (*d)[32] = malloc(nc * 32);
+    if (!d) return gf_error_set(err, GF_ERR_NOMEM, "out of memory committing to %llu values", (unsigned long long)len);
+    gf_status st = gf_pcs_raw_chunk_digests_m31(vals, len, d, err);
+    if (!st) st = gf_pcs_raw_combine_m31(len, (const uint8_t(*)[32])d, com, err);
+    free(d);
     return st;
 }
 

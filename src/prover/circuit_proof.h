@@ -26,7 +26,7 @@
 #include "common/buf.h"
 #include "common/pool.h"
 
-#define GF_PROOF_VERSION 1u
+#define GF_PROOF_VERSION 2u   /* 2: chunked raw M31 commitment (raw-pcs/v2) */
 #define GF_PROOF_FLAG_PUBLIC_OUTPUTS 1u
 
 typedef struct gf_prove_stats {

@@ -22,7 +22,7 @@
 #include "common/pool.h"
 #include "graph/graph.h"
 
-#define GF_GRAPH_PROOF_VERSION 1u
+#define GF_GRAPH_PROOF_VERSION 2u   /* 2: chunked raw M31 commitment (raw-pcs/v2) */
 
 typedef struct gf_graph_prove_stats {
     double t_commit, t_gkr, t_open, t_total;   /* seconds; t_gkr includes circuit evaluation */
