@@ -398,16 +398,39 @@ static int commit_delegated(const gf_graph_kernel *k, const gf_graph_template *T
     return T->broadcast[i];
 }
 
-/* Rank 0's commitments: all of them, or (T given) all but those rank 1 makes for T. */
-static gf_status commit_all(const gf_graph *g, const gf_graph_template *T, const gf_graph_witness *w, uint8_t (*com)[32],
-                            gf_error *err) {
-    gf_status st = GF_OK;
-    for (uint32_t c = 0; !st && c < g->n_commitments; c++) {
-        int skip = 0;
-        for (uint32_t i = 0; T && i < g->kernels[T->kernel].n_components; i++)
-            skip |= T->commit[i] == c && commit_delegated(&g->kernels[T->kernel], T, i);
-        if (!skip) st = gf_pcs_raw_m31()->commit(NULL, 0, w->vec[c], w->len[c], com[c], err);
+/* Rank 0's commitments: all of them, or (T given) all but those rank 1 makes for T. The
+ * raw commitment hashes 2^15-value chunks first: those of every vector are hashed over the
+ * pool's threads, then each vector's digests are combined. */
+typedef struct { const gf_graph_witness *w; uint32_t *vec; uint64_t *chunk; uint8_t (*dig)[32]; gf_status st; } commit_job;
+static void commit_chunks(void *ctx, int tid, size_t i0, size_t i1) {
+    (void)tid;
+    commit_job *J = ctx;
+    for (size_t i = i0; i < i1; i++) {
+        const uint64_t len = J->w->len[J->vec[i]], a = J->chunk[i] * GF_PCS_RAW_CHUNK;
+        if (gf_pcs_raw_chunk_digests_m31(J->w->vec[J->vec[i]] + a, len - a < GF_PCS_RAW_CHUNK ? len - a : GF_PCS_RAW_CHUNK, &J->dig[i], NULL))
+            J->st = GF_ERR_NOMEM;
     }
+}
+static gf_status commit_all(const gf_graph *g, const gf_graph_template *T, const gf_graph_witness *w, uint8_t (*com)[32],
+                            gf_pool *pool, gf_error *err) {
+    uint64_t n = 0;
+    for (uint32_t c = 0; c < g->n_commitments; c++) n += gf_pcs_raw_chunks(w->len[c]);
+    commit_job J = {w, malloc((n + 1) * sizeof(uint32_t)), malloc((n + 1) * sizeof(uint64_t)), malloc((n + 1) * 32), GF_OK};
+    uint8_t *skip = calloc(g->n_commitments + 1, 1);
+    gf_status st = J.vec && J.chunk && J.dig && skip ? GF_OK : gf_error_set(err, GF_ERR_NOMEM, "out of memory committing");
+    for (uint32_t i = 0; !st && T && i < g->kernels[T->kernel].n_components; i++)
+        if (commit_delegated(&g->kernels[T->kernel], T, i)) skip[T->commit[i]] = 1;
+    size_t m = 0;
+    for (uint32_t c = 0; !st && c < g->n_commitments; c++)
+        for (uint64_t q = 0; !skip[c] && q < gf_pcs_raw_chunks(w->len[c]); q++) { J.vec[m] = c; J.chunk[m] = q; m++; }
+    if (!st) gf_pool_run(pool, m, commit_chunks, &J);
+    if (!st && J.st) st = gf_error_set(err, GF_ERR_NOMEM, "hashing the committed vectors failed");
+    for (uint32_t c = 0, at = 0; !st && c < g->n_commitments; c++) {
+        if (skip[c]) continue;
+        st = gf_pcs_raw_combine_m31(w->len[c], (const uint8_t(*)[32])&J.dig[at], com[c], err);
+        at += (uint32_t)gf_pcs_raw_chunks(w->len[c]);
+    }
+    free(J.vec); free(J.chunk); free(J.dig); free(skip);
     return st;
 }
 
@@ -669,7 +692,7 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
     }
     t1 = gf_now_seconds(); S->t_inputs += t1 - t0; t0 = t1;
     if (pf && root) {   /* prefetch: the commitments were left to now (gf_graph_prove_comm) */
-        st = commit_all(g, T, w, com, err);
+        st = commit_all(g, T, w, com, pool, err);
         for (uint32_t i = 0; !st && i < k->n_components; i++)
             if (commit_delegated(k, T, i) && gf_comm_recv(gc, com[T->commit[i]], 32, 1, err))
                 gf_comm_abort(gc, 1, err ? err->msg : "receiving a commitment failed");
@@ -812,7 +835,7 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     if (!com && !st) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     const gf_pcs_m31 *pcs = gf_pcs_raw_m31();
     double t0 = gf_now_seconds(), t1;
-    if (!prefetch && root && !st) st = commit_all(g, NULL, w, com, err);
+    if (!prefetch && root && !st) st = commit_all(g, NULL, w, com, pool, err);
     t1 = gf_now_seconds(); S.t_commit = t1 - t0; t0 = t1;
     if (R > 1) st = gf_comm_agree(comm, st, err);
     if (st) {
