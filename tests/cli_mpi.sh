@@ -159,8 +159,11 @@ if command -v mpiexec >/dev/null 2>&1 && [ -x "$B/gkrflow-example-matmul" ] && [
     timeout 120 "$G" prove --graph "$W/mm.graph" --witness "$W/mm.wit" --out "$W/mm.pauto" --np auto --quiet >"$W/out" 2>"$W/err"
     check "prove --np auto exits 0" test $? -eq 0
     check "prove --np auto: byte-identical proof" cmp -s "$W/mm.p1" "$W/mm.pauto"
-    timeout 120 "$G" prove --graph "$W/mm.graph" --witness "$W/mm.wit" --out "$W/mm.pnp2" --np 2 --quiet >"$W/out" 2>"$W/err"
+    timeout 120 "$G" prove --graph "$W/mm.graph" --witness "$W/mm.wit" --out "$W/mm.pnp2" --np 2 --quiet --timings >"$W/out" 2>"$W/err"
     check "prove --np 2: byte-identical proof" cmp -s "$W/mm.p1" "$W/mm.pnp2"
+    check "prove --np 2 --timings: rank 0's steps" grep -Eq "^rank 0: commit [0-9.]+ set-up [0-9.]+ inputs [0-9.]+ evaluation [0-9.]+ sumchecks [0-9.]+ claims [0-9.]+ opening [0-9.]+ ms$" "$W/err"
+    check "prove --np 2 --timings: rank 1's steps" grep -Eq "^rank 1: commit 0.00 set-up [0-9.]+ inputs" "$W/err"
+    check "prove --np 2 --quiet: nothing on stdout" test ! -s "$W/out"
     "$G" prove --graph "$W/mm.graph" --witness "$W/mm.wit" --out "$W/never3" --np 3 >"$W/out" 2>"$W/err"
     rc=$?
     check "prove --np 3: usage error (got $rc)" test "$rc" -eq 2

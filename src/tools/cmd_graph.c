@@ -117,6 +117,8 @@ int cmd_prove(int argc, char **argv) {
                "                   parallel count (ZKML_NUM_CPUS, ZKML_FORCE_OVERSUBSCRIBE)\n"
                "  --verbose        with --np: print the exact mpiexec command\n"
                "  --progress       report each template on stderr (default when stderr is a terminal)\n"
+               "  --timings        every rank prints its time per step on stderr (ms): commit, set-up,\n"
+               "                   inputs, evaluation, sumchecks, claims, opening (where ranks wait)\n"
                "Under mpiexec (or gkrflow run) every rank runs this command: rank 0 reads the files,\n"
                "sends the other ranks what they need and writes the proof, which is byte-identical to\n"
                "the single-process proof; the summary lists the bytes each rank sent. A call with\n"
@@ -125,12 +127,12 @@ int cmd_prove(int argc, char **argv) {
         return 0;
     }
     const char *gp = NULL, *wp = NULL, *sp = NULL, *outp = NULL, *th = NULL, *np = NULL;
-    int quiet = 0, json = 0, verbose = 0, progress = 0;
+    int quiet = 0, json = 0, verbose = 0, progress = 0, timings = 0;
     cli_opt o[] = {{"--graph", &gp, NULL},  {"--witness", &wp, NULL}, {"--setup", &sp, NULL},
                    {"--out", &outp, NULL},  {"--threads", &th, NULL}, {"--quiet", NULL, &quiet},
                    {"--json", NULL, &json}, {"--np", &np, NULL},      {"--verbose", NULL, &verbose},
-                   {"--progress", NULL, &progress}};
-    int rc = cli_parse(cmd, argc, argv, o, 10);
+                   {"--progress", NULL, &progress}, {"--timings", NULL, &timings}};
+    int rc = cli_parse(cmd, argc, argv, o, 11);
     if (rc) return rc;
     if (!gp || !wp || !outp) return cli_usage_error(cmd, "--graph, --witness and --out are required");
     if (np) {
@@ -230,6 +232,10 @@ int cmd_prove(int argc, char **argv) {
     /* bytes each rank sent while proving (measured before this gather adds its own) */
     uint64_t *sent = calloc((size_t)R, sizeof *sent);
     uint64_t mine = gf_comm_bytes_sent(&world);
+    if (timings && !st)
+        fprintf(stderr, "rank %d: commit %.2f set-up %.2f inputs %.2f evaluation %.2f sumchecks %.2f claims %.2f opening %.2f ms\n",
+                gf_comm_rank(&world), S.t_commit * 1e3, S.t_setup * 1e3, S.t_inputs * 1e3, S.t_eval * 1e3, S.t_sumcheck * 1e3,
+                S.t_claims * 1e3, S.t_open * 1e3);
     if (!st && sent && R > 1) st = gf_comm_gather(&world, &mine, sizeof mine, sent, 0, &err);
     if (st) {
         if (root) cli_fail(cmd, &err);
