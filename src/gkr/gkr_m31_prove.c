@@ -57,6 +57,7 @@ typedef struct prover {
     /* layer 0 given as regions (see gf_gkr_region); n_regions == 0: vals[0] is used */
     size_t n_regions, n_given;       /* all regions incl. the zero gaps between the given ones */
     int raw0;                        /* layer 0 from regions, every HG shared or zero: no plan (raw0_hg, raw0_m) */
+    struct raw0_col *cols;           /* raw0: per 16 mul gates of layer 0, a column's structure or d = 0 */
     uint8_t *shared0;                /* per layer-0 wire: in a shared region (orientation), or NULL */
     struct rstate *rs;
     unsigned jstar;                  /* region rounds before the tables become dense */
@@ -962,23 +963,28 @@ static void raw0_load(const prover *P, const gf_layer *L, uint64_t g0, int n, ra
  * inputs x0 .. x0 + 15 (one region) and second inputs y0 + s d, d a positive multiple of 16
  * (one region): one output of a matrix-vector product with a broadcast matrix, the order the
  * kernel compiler emits (gates grouped by output). Its 16 products are one packed product. */
-typedef struct { uint32_t x, y, d, out; } raw0_col;
-static int raw0_column(const prover *P, const gf_layer *L, uint64_t g0, uint64_t g1, raw0_col *pc) {
-    if (g1 - g0 < 16) return 0;
+typedef struct raw0_col { uint32_t x, y, d, out, coef; } raw0_col;   /* d == 0: not a column */
+/* The gate structure part, found once per prover for every 16-gate chunk (P->cols); the
+ * coefficient's value (1) is checked when proving, as random coefficients are drawn then. */
+static void raw0_find_column(const prover *P, const gf_layer *L, uint64_t g0, raw0_col *pc) {
+    pc->d = 0;
+    if (L->n_mul - g0 < 16) return;
     const gf_gate_mul *G = &L->mul[g0];
-    if (P->coefs[G->coef] != 1) return 0;
     const int sw = P->shared0 && P->shared0[G->in0] && !P->shared0[G->in1];
     const uint32_t x0 = sw ? G->in1 : G->in0, y0 = sw ? G->in0 : G->in1, y1 = sw ? G[1].in0 : G[1].in1, d = y1 - y0;
     const uint64_t m = (uint64_t)1 << L->in_log;
-    if (y1 <= y0 || (d & 15) || (uint64_t)x0 + 15 >= m || (uint64_t)y0 + 15ull * d >= m) return 0;
-    if (P->rid[x0] != P->rid[x0 + 15] || P->rid[y0] != P->rid[y0 + 15 * d]) return 0;
+    if (y1 <= y0 || (d & 15) || (uint64_t)x0 + 15 >= m || (uint64_t)y0 + 15ull * d >= m) return;
+    if (P->rid[x0] != P->rid[x0 + 15] || P->rid[y0] != P->rid[y0 + 15 * d]) return;
     int ok = 1;
     for (uint32_t s = 1; s < 16; s++) {
         const uint32_t xs = sw ? G[s].in1 : G[s].in0, ys = sw ? G[s].in0 : G[s].in1;
         ok &= (xs == x0 + s) & (ys == y0 + s * d) & (G[s].out == G->out) & (G[s].coef == G->coef);
     }
-    pc->x = x0; pc->y = y0; pc->d = d; pc->out = G->out;
-    return ok;
+    if (ok) { pc->x = x0; pc->y = y0; pc->d = d; pc->out = G->out; pc->coef = G->coef; }
+}
+static inline const raw0_col *raw0_column(const prover *P, uint64_t g0) {
+    const raw0_col *pc = &P->cols[g0 >> 4];
+    return pc->d && P->coefs[pc->coef] == 1 ? pc : NULL;
 }
 
 /* Level-0 HG of every region: sum over add gates at x of Z[out] coef, plus over mul gates at
@@ -995,12 +1001,14 @@ static void raw0_hg(prover *P) {
         gf_m31ext3 *h = &Q->sh[0][L->add[g].in - Q->off];
         *h = gf_m31ext3_add(*h, raw0_zc(P, L->add[g].out, L->add[g].coef));
     }
-    const uint64_t g1 = L->n_mul * (r + 1) / R;
+    /* 16-aligned runs of gates per rank (the chunks of P->cols) */
+    const uint64_t g1 = r + 1 == R ? L->n_mul : (L->n_mul * (r + 1) / R) & ~(uint64_t)15;
     raw0_chunk C;
-    for (uint64_t g0 = L->n_mul * r / R; g0 < g1; g0 += 16) {
+    for (uint64_t g0 = (L->n_mul * r / R) & ~(uint64_t)15; g0 < g1; g0 += 16) {
         const int n = g1 - g0 < 16 ? (int)(g1 - g0) : 16;
-        raw0_col pt;
-        if (raw0_column(P, L, g0, g1, &pt)) {
+        const raw0_col *col = g1 - g0 >= 16 ? raw0_column(P, g0) : NULL;
+        if (col) {
+            const raw0_col pt = *col;
             const struct rstate *Qy = &P->rs[P->rid[pt.y] - 1];
             if (Qy->vk != RK_SHARED) continue;   /* a gap: zero */
             struct rstate *Qx = &P->rs[P->rid[pt.x] - 1];
@@ -1049,8 +1057,9 @@ static void raw0_m(prover *P, size_t RR, size_t nvec) {
     raw0_chunk C;
     for (uint64_t g0 = 0; g0 < L->n_mul; g0 += 16) {
         const int n = L->n_mul - g0 < 16 ? (int)(L->n_mul - g0) : 16;
-        raw0_col pt;
-        if (raw0_column(P, L, g0, L->n_mul, &pt)) {
+        const raw0_col *col = raw0_column(P, g0);
+        if (col) {
+            const raw0_col pt = *col;
             /* one lane of 16 vectors; with d / 16 a multiple of the ranks, all on one rank */
             if ((pt.d >> 4) % RR == 0 && (pt.y >> 4) % RR != first) continue;
             const struct rstate *Qx = &P->rs[P->rid[pt.x] - 1];
@@ -1583,6 +1592,7 @@ static void free_regions(prover *P) {
 
 static void free_scratch(prover *P) {
     free(P->gath);
+    free(P->cols);
     free(P->shared0);
     free_regions(P);
     free_plan(P);
@@ -1732,6 +1742,9 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     if (!st && nr && ((size_t)1 << c->layers[0].in_log) >= 32) {
         P->raw0 = 1;
         for (size_t q = 0; q < P->n_regions; q++) P->raw0 &= P->rs[q].hk != RK_PACKED;
+        const gf_layer *L0 = &c->layers[0];
+        if (P->raw0 && !(P->cols = malloc((L0->n_mul / 16 + 1) * sizeof *P->cols))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+        for (uint64_t g0 = 0; !st && P->raw0 && g0 < L0->n_mul; g0 += 16) raw0_find_column(P, L0, g0, &P->cols[g0 >> 4]);
     }
     if (!st && build_plan(P, shared0, nr > 0, P->raw0)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory building the gate plan");
 
