@@ -1,9 +1,11 @@
 /* Graph proving end to end: the reference's examples through context -> graph -> witness ->
  * prove -> verify, and rejection of tampered proofs, wrong witnesses and mismatched graphs. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kernels.h"
 #include "graph/context.h"
+#include "mpi/comm.h"
 #include "prover/graph_proof.h"
 #include "testutil.h"
 
@@ -238,6 +240,30 @@ static void test_matmul(gf_rng *rng) {
     gf_buf proof2;
     gf_buf_init(&proof2);
     CHECK(gf_graph_prove(p.g, p.w, NULL, &proof2, NULL, &err) == GF_ERR_WITNESS);
+    gf_buf_free(&proof2);
+    /* openings left to the caller: the buffer plus gf_graph_write_openings is the same proof */
+    for (uint32_t i = 0; i < p.g->n_commitments; i++)
+        if (p.g->commit_len[i] == 32 * 64) p.w->vec[i][5] = gf_m31_sub(p.w->vec[i][5], 1);
+    gf_graph_prove_opts op = {0};
+    op.openings_by_caller = 1;
+    gf_graph_prove_stats s1, s2;
+    gf_buf head;
+    gf_buf_init(&head);
+    gf_comm self = gf_comm_self();
+    CHECK_MSG(gf_graph_prove_comm(p.g, p.w, &self, NULL, &op, &head, &s1, &err) == GF_OK, "%s", err.msg);
+    CHECK(gf_graph_prove_comm(p.g, p.w, &self, NULL, NULL, &proof2, &s2, &err) == GF_OK);
+    char *mem = NULL;
+    size_t ml = 0;
+    FILE *ms = open_memstream(&mem, &ml);
+    REQUIRE(ms);
+    CHECK(fwrite(head.data, 1, head.len, ms) == head.len);
+    CHECK(gf_graph_write_openings(ms, p.g, p.w, &err) == GF_OK);
+    fclose(ms);
+    CHECK_MSG(ml == proof2.len && !memcmp(mem, proof2.data, ml), "deferred openings: %zu vs %zu bytes", ml, proof2.len);
+    CHECK(s1.proof_bytes == s2.proof_bytes && s1.opening_bytes == s2.opening_bytes && s1.proof_bytes == proof2.len);
+    CHECK(head.len < proof2.len / 4);   /* the openings are most of it */
+    free(mem);
+    gf_buf_free(&head);
     gf_buf_free(&proof2);
     gf_buf_free(&proof);
     prog_free(&p);

@@ -8,6 +8,7 @@
  * Implemented: RAW (the opening is the vector itself; the verifier evaluates the MLE).
  * KZG over BN254 slots in behind the same calls. */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "common/buf.h"
 #include "common/error.h"
@@ -66,6 +67,9 @@ gf_status gf_pcs_raw_chunk_digests_m31(const gf_m31 *vals, uint64_t n, uint8_t (
 gf_status gf_pcs_raw_combine_m31(uint64_t len, const uint8_t (*digests)[32], uint8_t com[32], gf_error *err);
 /* Opening bytes: the values, 4-byte LE each (one opening serves every claim on the vector). */
 void gf_pcs_raw_open_m31(const gf_m31 *vals, uint64_t len, gf_buf *out);
+/* What the batch opening appends for one vector (u64 len LE, then the values), written to f:
+ * lets a caller stream openings from the witness instead of copying them into the proof. */
+gf_status gf_pcs_raw_open_write_m31(FILE *f, const gf_m31 *vals, uint64_t len, gf_error *err);
 /* Reads len values from r (rejecting non-canonical ones), checks them against com and checks
  * each (point, value) claim; point has log2(len) coordinates, LSB-first. */
 gf_status gf_pcs_raw_verify_m31(gf_reader *r, uint64_t len, const uint8_t com[32], size_t n_claims,

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "common/util.h"
@@ -38,6 +39,14 @@ gf_status gf_pcs_raw_commit_m31(const gf_m31 *vals, uint64_t len, uint8_t com[32
     if (!st) st = gf_pcs_raw_combine_m31(len, (const uint8_t(*)[32])d, com, err);
     free(d);
     return st;
+}
+
+gf_status gf_pcs_raw_open_write_m31(FILE *f, const gf_m31 *vals, uint64_t len, gf_error *err) {
+    uint8_t n[8];
+    gf_put_u64le(n, len);
+    if (fwrite(n, 1, 8, f) != 8 || (len && fwrite(vals, sizeof(gf_m31), len, f) != len))
+        return gf_error_set(err, GF_ERR_IO, "write error writing a raw opening of %llu values", (unsigned long long)len);
+    return GF_OK;
 }
 
 void gf_pcs_raw_open_m31(const gf_m31 *vals, uint64_t len, gf_buf *out) {

@@ -43,7 +43,15 @@ typedef struct gf_graph_prove_opts {
     /* the graph's digest if the caller already has it (gf_graph_digest of this very graph):
      * hashing a large graph again costs several milliseconds; NULL = compute it */
     const uint8_t *digest;
+    /* nonzero: the proof stops before the raw openings (the witness's vectors, by far its
+     * largest part) and the caller writes them after it with gf_graph_write_openings, e.g.
+     * straight into the proof file: the same bytes without copying them into the buffer
+     * (stats->proof_bytes still counts them) */
+    int openings_by_caller;
 } gf_graph_prove_opts;
+
+/* Writes the openings section of a proof of g with witness w to f (see openings_by_caller). */
+gf_status gf_graph_write_openings(FILE *f, const gf_graph *g, const gf_graph_witness *w, gf_error *err);
 
 /* Setup file: "GKRFSETP" | u32 version | u32 pcs id | 32 B graph digest. The raw PCS is
  * transparent, so the setup only pins the graph; KZG parameters will follow it. */

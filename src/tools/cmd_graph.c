@@ -94,6 +94,15 @@ static void show_progress(void *ctx, uint32_t done, uint32_t n, const char *kern
     fflush(stderr);
 }
 
+/* A graph proof file: the prover's bytes, then the openings written from the witness. */
+typedef struct { const gf_buf *proof; const gf_graph *g; const gf_graph_witness *w; } proof_file;
+static gf_status write_proof(FILE *f, const void *ctx, gf_error *err) {
+    const proof_file *p = ctx;
+    if (p->proof->len && fwrite(p->proof->data, 1, p->proof->len, f) != p->proof->len)
+        return gf_error_set(err, GF_ERR_IO, "write error");
+    return gf_graph_write_openings(f, p->g, p->w, err);
+}
+
 int cmd_prove(int argc, char **argv) {
     const char *cmd = "prove";
     if (cli_has_help(argc, argv)) {
@@ -223,11 +232,13 @@ int cmd_prove(int argc, char **argv) {
         if (!st) st = gf_comm_bcast(&world, gdigest, 32, 0, &err);
     }
     if (!st) st = gf_pool_new(&pool, threads, &err);
-    gf_graph_prove_opts popts = {NULL, NULL, gdigest};
+    /* the openings (the witness's vectors) go from the witness straight into the file */
+    gf_graph_prove_opts popts = {NULL, NULL, gdigest, 1};
     if ((progress || (!quiet && !json && isatty(2))) && root) popts.progress = show_progress;
     if (!st && (st = gf_graph_prove_comm(g, w, &world, pool, &popts, root ? &proof : NULL, &S, &err)))
         gf_error_prefix(&err, "proving %s with %s", gp, wp);
-    if (!st && root) st = cli_write_file(outp, proof.data, proof.len, &err);
+    proof_file pf = {&proof, g, w};
+    if (!st && root) st = cli_write_stream(outp, write_proof, &pf, &err);
     if (R > 1) st = gf_comm_agree(&world, st, &err);
     /* bytes each rank sent while proving (measured before this gather adds its own) */
     uint64_t *sent = calloc((size_t)R, sizeof *sent);
@@ -244,7 +255,7 @@ int cmd_prove(int argc, char **argv) {
         printf("{\"templates\":%u,\"proof_bytes\":%zu,\"t_commit\":%.6f,\"t_gkr\":%.6f,\"t_open\":%.6f,\"t_total\":%.6f,"
                "\"t_setup\":%.6f,\"t_inputs\":%.6f,\"t_eval\":%.6f,\"t_sumcheck\":%.6f,\"t_claims\":%.6f,"
                "\"peak_rss\":%zu,\"ranks\":%d,\"threads\":%d,\"bytes_sent\":[",
-               g->n_templates, proof.len, S.t_commit, S.t_gkr, S.t_open, S.t_total, S.t_setup, S.t_inputs, S.t_eval,
+               g->n_templates, (size_t)S.proof_bytes, S.t_commit, S.t_gkr, S.t_open, S.t_total, S.t_setup, S.t_inputs, S.t_eval,
                S.t_sumcheck, S.t_claims, S.peak_rss, R, threads);
         for (int q = 0; q < R; q++) printf("%s%" PRIu64, q ? "," : "", sent ? sent[q] : 0);
         printf("]}\n");
@@ -258,7 +269,7 @@ int cmd_prove(int argc, char **argv) {
         if (!quiet && root)
             printf("proved %s: %u template%s, %u commitment%s, proof %zu bytes (openings %" PRIu64 "); commit %.3f s, "
                    "GKR %.3f s, open %.3f s, total %.3f s; peak RSS %.1f MiB; %d rank%s x %d thread%s -> %s\n",
-                   gp, g->n_templates, plural(g->n_templates), g->n_commitments, plural(g->n_commitments), proof.len,
+                   gp, g->n_templates, plural(g->n_templates), g->n_commitments, plural(g->n_commitments), (size_t)S.proof_bytes,
                    S.opening_bytes, S.t_commit, S.t_gkr, S.t_open, S.t_total, mib(S.peak_rss), R, plural((uint32_t)R),
                    threads, plural((uint32_t)threads), outp);
     }
