@@ -173,7 +173,37 @@ typedef struct {
     uint32_t *map;             /* layer-0 wire -> component + 1 (regions mode) */
     uint32_t ncomp;
     const gf_comm *comm;       /* the group it proves with (groups live until the proof ends) */
+    struct eval_col *cols;     /* regions mode: per 16 mul gates of layer 0, a column or xq = 0 */
 } engine;
+
+/* A column of layer 0 (regions mode): 16 mul gates (16-aligned) into one output o with one
+ * coefficient, per-instance inputs x0 .. x0 + 15 of component xq - 1 (consecutive packed
+ * vectors) times broadcast inputs y0 + s d of component yq - 1: one output of a
+ * matrix-vector product. Found once per engine; evaluated as one 16-term dot product per
+ * block straight from the packed inputs, with no per-gate look-ups. xq = 0: not a column. */
+typedef struct eval_col { uint32_t o, coef, xq, x0, yq, y0, d; } eval_col;
+static void find_eval_cols(engine *e) {
+    const gf_layer *L = &e->c->layers[0];
+    for (uint64_t g0 = 0; g0 + 16 <= L->n_mul; g0 += 16) {
+        eval_col *c = &e->cols[g0 >> 4];
+        const gf_gate_mul *G = &L->mul[g0];
+        uint32_t a = G->in0, b = G->in1;
+        uint32_t qa = e->map[a], qb = e->map[b];
+        if (!qa || !qb) continue;
+        const int sw = e->reg[qa - 1].shared && !e->reg[qb - 1].shared;   /* x: the per-instance one */
+        const uint32_t x0 = sw ? b : a, y0 = sw ? a : b, qx = sw ? qb : qa, qy = sw ? qa : qb;
+        if (e->reg[qx - 1].shared || !e->reg[qy - 1].shared) continue;
+        const uint32_t y1 = sw ? G[1].in0 : G[1].in1, d = y1 - y0;
+        const gf_gkr_region *RX = &e->reg[qx - 1], *RY = &e->reg[qy - 1];
+        if (y1 <= y0 || x0 + 15 >= RX->offset + RX->len || (uint64_t)y0 + 15ull * d >= RY->offset + RY->len) continue;
+        int ok = 1;
+        for (uint32_t s2 = 1; s2 < 16; s2++) {
+            const uint32_t xs = sw ? G[s2].in1 : G[s2].in0, ys = sw ? G[s2].in0 : G[s2].in1;
+            ok &= (xs == x0 + s2) & (ys == y0 + s2 * d) & (G[s2].out == G->out) & (G[s2].coef == G->coef);
+        }
+        if (ok) *c = (eval_col){G->out, G->coef, qx, (uint32_t)(x0 - RX->offset), qy, (uint32_t)(y0 - RY->offset), d};
+    }
+}
 
 static void engine_free(engine *e) {
     if (!e->c) return;
@@ -188,6 +218,7 @@ static void engine_free(engine *e) {
     free(e->packed);
     free(e->reg);
     free(e->map);
+    free(e->cols);
     free(e->bpat);
     gf_circuit_free(e->owned);
     memset(e, 0, sizeof *e);
@@ -241,6 +272,8 @@ static gf_status engine_init(engine *e, uint32_t kernel, const gf_graph_kernel *
                 if (!e->packed[i]) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
             }
         }
+        if (!(e->cols = calloc(c->layers[0].n_mul / 16 + 1, sizeof *e->cols))) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+        find_eval_cols(e);
         st = gf_gkr_m31_prover_new_regions_comm(&e->gkr, c, K, k->n_components, e->reg, comm, GF_GKR_ORIENT_SHARED_SECOND, err);
     } else {
         st = gf_gkr_m31_prover_new_comm(&e->gkr, c, K, comm, err);
@@ -287,6 +320,19 @@ static void eval_layer0_regions(engine *e, const gf_m31 *coefs, size_t b0, size_
      * product per block with the shared values as weights, reduced once per four terms */
     const gf_m31x16 zero = gf_m31x16_zero();
     for (uint64_t g = 0; g < L->n_mul;) {
+        const eval_col *col = (g & 15) == 0 && g + 16 <= L->n_mul ? &e->cols[g >> 4] : NULL;
+        if (col && col->xq) {
+            uint32_t w[16];
+            const gf_m31 cf = coefs[col->coef];
+            const gf_m31 *sv = e->reg[col->yq - 1].shared_vals + col->y0;
+            for (uint32_t s2 = 0; s2 < 16; s2++) w[s2] = cf == 1 ? sv[s2 * col->d] : gf_m31_mul(sv[s2 * col->d], cf);
+            const gf_m31x16 *pk = e->packed[col->xq - 1] + col->x0;
+            const uint64_t stride = e->reg[col->xq - 1].len;
+            for (size_t b = b0; b < b1; b++)
+                e->bv[b][1][col->o] = gf_m31x16_add(e->bv[b][1][col->o], gf_m31x16_dot16_scalar(pk + b * stride, w));
+            g += 16;
+            continue;
+        }
         const uint32_t o = L->mul[g].out;
         const wire_src a = src_of(e, L->mul[g].in0), c = src_of(e, L->mul[g].in1);
         if (a.kind == SRC_ZERO || c.kind == SRC_ZERO) { g++; continue; }   /* a zero operand */
