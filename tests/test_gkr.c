@@ -541,6 +541,18 @@ static void region_case(gf_rng *rng, unsigned n, unsigned depth, int input_mul, 
     /* a region that does not fit is refused with a message */
     gf_gkr_region badr[1] = {{1, 2, 1, common, NULL}};
     CHECK(gf_gkr_m31_prover_new_regions(&G, T.c, K, 1, badr, &err) == GF_ERR_INVALID);
+    /* overlapping regions (nested, same start, either order) are refused naming both */
+    const uint64_t ov[3][4] = {{0, h / 2, h / 4, 2}, {h / 4, 2, 0, h / 2}, {0, 2, 0, 4}};
+    for (int i = 0; i < 3; i++) {
+        gf_gkr_region two[2] = {{ov[i][0], ov[i][1], 1, common, NULL}, {ov[i][2], ov[i][3], 1, common, NULL}};
+        CHECK(gf_gkr_m31_prover_new_regions(&G, T.c, K, 2, two, &err) == GF_ERR_INVALID);
+        CHECK_MSG(strstr(err.msg, "input regions 0 and 1 overlap") != NULL, "%s", err.msg);
+    }
+    /* adjacent regions are fine */
+    gf_gkr_region adj[2] = {{0, h / 4, 1, common, NULL}, {h / 4, h / 4, 1, common + h / 4, NULL}};
+    CHECK(gf_gkr_m31_prover_new_regions(&G, T.c, K, 2, adj, &err) == GF_OK);
+    gf_gkr_m31_prover_free(G);
+    G = NULL;
     gf_gkr_claims_free(&c1);
     gf_buf_free(&p1);
     gf_buf_free(&p2);

@@ -1622,10 +1622,13 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, c
         if (!gf_is_pow2(g->len) || g->len < 2 || g->offset % g->len || g->offset + g->len > m0)
             return gf_error_set(err, GF_ERR_INVALID, "input region %zu (offset %llu, length %llu) is not an aligned power of two >= 2 inside the 2^%u inputs",
                                 q, (unsigned long long)g->offset, (unsigned long long)g->len, n0);
-        for (uint64_t x = g->offset; x < g->offset + g->len; x++) {
-            if (P->rid[x]) return gf_error_set(err, GF_ERR_INVALID, "input regions %u and %zu overlap at wire %llu", P->rid[x] - 1, q, (unsigned long long)x);
-            P->rid[x] = (uint8_t)(q + 1);
+        /* aligned powers of two either nest or are disjoint: a clash shows at the ends */
+        for (size_t q2 = 0; q2 < q; q2++) {
+            const uint64_t a = reg[q2].offset > g->offset ? reg[q2].offset : g->offset;
+            if (a < reg[q2].offset + reg[q2].len && a < g->offset + g->len)
+                return gf_error_set(err, GF_ERR_INVALID, "input regions %zu and %zu overlap at wire %llu", q2, q, (unsigned long long)a);
         }
+        memset(P->rid + g->offset, (int)(q + 1), g->len);
         struct rstate *R = &P->rs[q];
         R->off = g->offset; R->len = g->len;
         R->vk = g->shared ? RK_SHARED : RK_PACKED;
@@ -1636,16 +1639,22 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, c
      * gates may still read those wires (their HG is not zero) */
     P->n_given = nr;
     for (uint64_t a = 0; a < m0;) {
-        if (P->rid[a]) { a++; continue; }
-        uint64_t b = a;
-        while (b < m0 && !P->rid[b]) b++;
+        /* the next wire no given region covers, then the end of that gap */
+        uint64_t next = m0;
+        int inside = 0;
+        for (size_t q = 0; q < nr; q++) {
+            if (reg[q].offset <= a && a < reg[q].offset + reg[q].len) { a = reg[q].offset + reg[q].len; inside = 1; break; }
+            if (reg[q].offset > a && reg[q].offset < next) next = reg[q].offset;
+        }
+        if (inside) continue;
+        uint64_t b = next;
         while (a < b) {
             uint64_t sz = a ? (a & (~a + 1)) : ((uint64_t)1 << 62);
             while (a + sz > b) sz >>= 1;
             if (P->n_regions >= 255) return gf_error_set(err, GF_ERR_INVALID, "input regions leave too many gaps (more than 255 regions)");
             struct rstate *G = &P->rs[P->n_regions];
             G->off = a; G->len = sz; G->vk = RK_ZERO;
-            for (uint64_t x = a; x < a + sz; x++) P->rid[x] = (uint8_t)(P->n_regions + 1);
+            memset(P->rid + a, (int)(P->n_regions + 1), sz);
             P->n_regions++;
             unsigned lg = gf_log2_u64(sz);
             if (lg < js) js = lg;
@@ -1668,12 +1677,20 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, c
         struct rstate *R = &P->rs[P->rid[L0->add[g].in] - 1];
         if (R->hk == RK_ZERO) R->hk = RK_SHARED;
     }
+    /* per region: 1 = some gate reads it first, 2 = some such gate reads a packed wire second */
+    uint8_t vk[256], seen[256] = {0};
+    for (size_t q = 0; q < nr; q++) vk[q + 1] = (uint8_t)P->rs[q].vk;
     for (uint64_t g = 0; g < L0->n_mul; g++) {
         uint32_t x = L0->mul[g].in0, y = L0->mul[g].in1;
-        if (shared0 && shared0[x] && !shared0[y]) { uint32_t t = x; x = y; y = t; }
-        struct rstate *R = &P->rs[P->rid[x] - 1];
-        if (P->rs[P->rid[y] - 1].vk == RK_PACKED) R->hk = RK_PACKED;
-        else if (R->hk == RK_ZERO) R->hk = RK_SHARED;
+        const uint8_t qx0 = P->rid[x], qy0 = P->rid[y];
+        const int sw = shared0 && shared0[x] && !shared0[y];
+        const uint8_t qx = sw ? qy0 : qx0, qy = sw ? qx0 : qy0;
+        seen[qx] |= (uint8_t)(1 | (vk[qy] == RK_PACKED) << 1);
+    }
+    for (size_t q = 0; q < nr; q++) {
+        struct rstate *R = &P->rs[q];
+        if (seen[q + 1] & 2) R->hk = RK_PACKED;
+        else if (seen[q + 1] && R->hk == RK_ZERO) R->hk = RK_SHARED;
     }
     for (size_t q = 0; q < nr; q++) {
         struct rstate *R = &P->rs[q];
