@@ -61,7 +61,7 @@ typedef struct prover {
     uint8_t *shared0;                /* per layer-0 wire: in a shared region (orientation), or NULL */
     struct rstate *rs;
     unsigned jstar;                  /* region rounds before the tables become dense */
-    uint8_t *rid;                    /* per layer-0 wire: region index + 1, 0 = gap */
+    uint8_t *rid;                    /* per 2^jstar layer-0 wires: region index + 1 (rid_of) */
 } prover;
 
 static void send(prover *P, const gf_m31ext3 *v, size_t n) {
@@ -501,9 +501,12 @@ struct rstate {
     size_t pkoff;                     /* packed regions: first entry in p2pk */
 };
 
+/* the region (index + 1) of layer-0 wire w */
+static inline uint8_t rid_of(const prover *P, uint64_t w) { return P->rid[w >> P->jstar]; }
+
 /* eq(rx, x) for a wire some mul gate reads first (its region has an HG, hence a table) */
 static gf_m31ext3 region_eq_rx(const prover *P, size_t x) {
-    const struct rstate *R = &P->rs[P->rid[x] - 1];
+    const struct rstate *R = &P->rs[rid_of(P, x) - 1];
     return R->eqx[x - R->off];
 }
 
@@ -515,7 +518,7 @@ static gf_m31ext3 packed_vy(const prover *P, const struct rstate *R, size_t x) {
 }
 
 static gf_m31ext3 region_vy(const prover *P, size_t y) {
-    uint8_t q = P->rid[y];
+    uint8_t q = rid_of(P, y);
     if (!q) return gf_m31ext3_zero();
     const struct rstate *R = &P->rs[q - 1];
     size_t x = y - R->off;
@@ -562,7 +565,7 @@ static void p2_prep_regions(void *ctx, int tid, size_t k0, size_t k1) {
     const lplan *pl = J->pl;
     for (size_t k = k0; k < k1; k++) {
         const size_t y0 = 16 * (k * J->stride + J->first);
-        const struct rstate *R = &P->rs[P->rid[y0] - 1];   /* gaps are regions too */
+        const struct rstate *R = &P->rs[rid_of(P, y0) - 1];   /* gaps are regions too */
         gf_m31ext3x16 M, V;
         /* a broadcast matrix's wires: one gate each, the whole vector in one shared region;
          * 16 products as one packed multiplication instead of 16 scalar ones */
@@ -582,7 +585,7 @@ static void p2_prep_regions(void *ctx, int tid, size_t k0, size_t k1) {
         }
         for (int s = 0; s < 16; s++) {
             const size_t y = y0 + (size_t)s;
-            const struct rstate *Ry = &P->rs[P->rid[y] - 1];
+            const struct rstate *Ry = &P->rs[rid_of(P, y) - 1];
             gf_m31ext3 a = gf_m31ext3_zero(), v = gf_m31ext3_zero();
             for (uint32_t e = pl->yptr[y]; e < pl->yptr[y + 1]; e++)
                 a = gf_m31ext3_add(a, gf_m31ext3_mul(J->fly ? zc_of(P, pl, pl->yg[e].k) : P->zc_mul[pl->yg[e].k], region_eq_rx(P, pl->yg[e].i0)));
@@ -709,7 +712,7 @@ static void region_hg(void *ctx, int tid, size_t it0, size_t it1) {
             gf_m31ext3 a = P->A[w];
             for (uint32_t k = pl->mptr[w]; k < pl->mptr[w + 1]; k++) {
                 uint32_t y = pl->mg[k].i1;
-                uint8_t q = P->rid[y];
+                uint8_t q = rid_of(P, y);
                 if (q && P->rs[q - 1].vk == RK_SHARED)
                     a = gf_m31ext3_add(a, gf_m31ext3_mul_base(P->zc_mul[k], P->rs[q - 1].vs0[y - P->rs[q - 1].off]));
             }
@@ -718,7 +721,7 @@ static void region_hg(void *ctx, int tid, size_t it0, size_t it1) {
             gf_m31ext3x16 a = gf_m31ext3x16_broadcast(P->A[w]);
             for (uint32_t k = pl->mptr[w]; k < pl->mptr[w + 1]; k++) {
                 uint32_t y = pl->mg[k].i1;
-                uint8_t q = P->rid[y];
+                uint8_t q = rid_of(P, y);
                 if (!q || P->rs[q - 1].vk == RK_ZERO) continue;
                 const struct rstate *Q = &P->rs[q - 1];
                 gf_m31x16 v = Q->vk == RK_SHARED ? gf_m31x16_broadcast(Q->vs0[y - Q->off]) : Q->vp0[b * Q->len + (y - Q->off)];
@@ -934,9 +937,10 @@ static gf_status x_rounds_mixed(prover *P, int nt, gf_m31ext3 *S, gf_m31ext3x16 
  * over the gates in circuit order, scattered into small tables. That saves building and
  * storing the plan (counting sorts over all the layer's gates and wires), which every rank
  * would repeat. Gates are oriented as the plan would (GF_GKR_ORIENT_SHARED_SECOND). */
+static inline int raw0_shared(const prover *P, uint32_t w) { return P->rs[rid_of(P, w) - 1].vk == RK_SHARED; }
 static inline void raw0_gate(const prover *P, const gf_gate_mul *G, uint32_t *x, uint32_t *y) {
     *x = G->in0; *y = G->in1;
-    if (P->shared0 && P->shared0[*x] && !P->shared0[*y]) { *x = G->in1; *y = G->in0; }
+    if (P->shared0 && raw0_shared(P, *x) && !raw0_shared(P, *y)) { *x = G->in1; *y = G->in0; }
 }
 static inline gf_m31ext3 raw0_zc(const prover *P, uint32_t out, uint32_t coef) {
     const gf_m31 cf = P->coefs[coef];
@@ -970,11 +974,11 @@ static void raw0_find_column(const prover *P, const gf_layer *L, uint64_t g0, ra
     pc->d = 0;
     if (L->n_mul - g0 < 16) return;
     const gf_gate_mul *G = &L->mul[g0];
-    const int sw = P->shared0 && P->shared0[G->in0] && !P->shared0[G->in1];
+    const int sw = P->shared0 && raw0_shared(P, G->in0) && !raw0_shared(P, G->in1);
     const uint32_t x0 = sw ? G->in1 : G->in0, y0 = sw ? G->in0 : G->in1, y1 = sw ? G[1].in0 : G[1].in1, d = y1 - y0;
     const uint64_t m = (uint64_t)1 << L->in_log;
     if (y1 <= y0 || (d & 15) || (uint64_t)x0 + 15 >= m || (uint64_t)y0 + 15ull * d >= m) return;
-    if (P->rid[x0] != P->rid[x0 + 15] || P->rid[y0] != P->rid[y0 + 15 * d]) return;
+    if (rid_of(P, x0) != rid_of(P, x0 + 15) || rid_of(P, y0) != rid_of(P, y0 + 15 * d)) return;
     int ok = 1;
     for (uint32_t s = 1; s < 16; s++) {
         const uint32_t xs = sw ? G[s].in1 : G[s].in0, ys = sw ? G[s].in0 : G[s].in1;
@@ -997,7 +1001,7 @@ static void raw0_hg(prover *P) {
     for (size_t q = 0; q < P->n_regions; q++)
         if (P->rs[q].hk == RK_SHARED) memset(P->rs[q].sh[0], 0, P->rs[q].len * sizeof(gf_m31ext3));
     for (uint64_t g = L->n_add * r / R; g < L->n_add * (r + 1) / R; g++) {
-        struct rstate *Q = &P->rs[P->rid[L->add[g].in] - 1];
+        struct rstate *Q = &P->rs[rid_of(P, L->add[g].in) - 1];
         gf_m31ext3 *h = &Q->sh[0][L->add[g].in - Q->off];
         *h = gf_m31ext3_add(*h, raw0_zc(P, L->add[g].out, L->add[g].coef));
     }
@@ -1009,9 +1013,9 @@ static void raw0_hg(prover *P) {
         const raw0_col *col = g1 - g0 >= 16 ? raw0_column(P, g0) : NULL;
         if (col) {
             const raw0_col pt = *col;
-            const struct rstate *Qy = &P->rs[P->rid[pt.y] - 1];
+            const struct rstate *Qy = &P->rs[rid_of(P, pt.y) - 1];
             if (Qy->vk != RK_SHARED) continue;   /* a gap: zero */
-            struct rstate *Qx = &P->rs[P->rid[pt.x] - 1];
+            struct rstate *Qx = &P->rs[rid_of(P, pt.x) - 1];
             gf_m31ext3 *h = &Qx->sh[0][pt.x - Qx->off];
             gf_m31x16 v;
             for (uint32_t s2 = 0; s2 < 16; s2++) v.v[s2] = Qy->vs0[pt.y + s2 * pt.d - Qy->off];
@@ -1023,19 +1027,19 @@ static void raw0_hg(prover *P) {
         gf_m31x16 v = gf_m31x16_zero();
         int same = 1;
         for (int s = 0; s < n; s++) {
-            const struct rstate *Qy = &P->rs[P->rid[C.y[s]] - 1];
+            const struct rstate *Qy = &P->rs[rid_of(P, C.y[s]) - 1];
             v.v[s] = Qy->vk == RK_SHARED ? Qy->vs0[C.y[s] - Qy->off] : 0;   /* a gap: zero */
             same &= C.x[s] == C.x[0];
         }
         const gf_m31ext3x16 t = gf_m31ext3x16_mul_base(C.zc, v);
         if (same) {   /* one first input (a matrix row): the lanes sum into one entry */
-            struct rstate *Qx = &P->rs[P->rid[C.x[0]] - 1];
+            struct rstate *Qx = &P->rs[rid_of(P, C.x[0]) - 1];
             gf_m31ext3 *h = &Qx->sh[0][C.x[0] - Qx->off];
             *h = gf_m31ext3_add(*h, gf_m31ext3x16_hsum(t));
             continue;
         }
         for (int s = 0; s < n; s++) {
-            struct rstate *Qx = &P->rs[P->rid[C.x[s]] - 1];
+            struct rstate *Qx = &P->rs[rid_of(P, C.x[s]) - 1];
             gf_m31ext3 *h = &Qx->sh[0][C.x[s] - Qx->off];
             *h = gf_m31ext3_add(*h, gf_m31ext3x16_lane(&t, s));
         }
@@ -1062,7 +1066,7 @@ static void raw0_m(prover *P, size_t RR, size_t nvec) {
             const raw0_col pt = *col;
             /* one lane of 16 vectors; with d / 16 a multiple of the ranks, all on one rank */
             if ((pt.d >> 4) % RR == 0 && (pt.y >> 4) % RR != first) continue;
-            const struct rstate *Qx = &P->rs[P->rid[pt.x] - 1];
+            const struct rstate *Qx = &P->rs[rid_of(P, pt.x) - 1];
             gf_m31ext3x16 e;
             for (int s2 = 0; s2 < 16; s2++) gf_m31ext3x16_set_lane(&e, s2, Qx->eqx[pt.x + (uint32_t)s2 - Qx->off]);
             const gf_m31ext3x16 t = gf_m31ext3x16_mul(e, gf_m31ext3x16_broadcast(gf_eq16_at(P->Zv, pt.out)));
@@ -1097,7 +1101,7 @@ static void raw0_v(void *ctx, int tid, size_t k0, size_t k1) {
     const prover *P = J->P;
     for (size_t k = k0; k < k1; k++) {
         const size_t y0 = 16 * (k * J->stride + J->first);
-        const struct rstate *R = &P->rs[P->rid[y0] - 1];
+        const struct rstate *R = &P->rs[rid_of(P, y0) - 1];
         if (R->len >= 16 && R->vk == RK_SHARED) {   /* the whole vector in one shared region */
             P->p2V[k] = gf_m31ext3x16_mul_base(gf_m31ext3x16_broadcast(J->wsh), gf_m31x16_load(R->vs0 + (y0 - R->off)));
             continue;
@@ -1105,7 +1109,7 @@ static void raw0_v(void *ctx, int tid, size_t k0, size_t k1) {
         gf_m31ext3x16 V;
         for (int s = 0; s < 16; s++) {
             const size_t y = y0 + (size_t)s;
-            const struct rstate *Ry = &P->rs[P->rid[y] - 1];
+            const struct rstate *Ry = &P->rs[rid_of(P, y) - 1];
             gf_m31ext3 v = gf_m31ext3_zero();
             if (Ry->vk == RK_SHARED) v = gf_m31ext3_mul_base(J->wsh, Ry->vs0[y - Ry->off]);
             else if (Ry->vk == RK_PACKED) v = P->p2pk[Ry->pkoff + y - Ry->off];
@@ -1613,8 +1617,7 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, c
     const size_t m0 = (size_t)1 << n0;
     if (nr > 255) return gf_error_set(err, GF_ERR_INVALID, "at most 255 input regions, got %zu", nr);
     P->rs = calloc(256, sizeof *P->rs);
-    P->rid = calloc(m0, 1);
-    if (!P->rs || !P->rid) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    if (!P->rs) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     P->n_regions = nr;
     unsigned js = n0;
     for (size_t q = 0; q < nr; q++) {
@@ -1628,7 +1631,6 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, c
             if (a < reg[q2].offset + reg[q2].len && a < g->offset + g->len)
                 return gf_error_set(err, GF_ERR_INVALID, "input regions %zu and %zu overlap at wire %llu", q2, q, (unsigned long long)a);
         }
-        memset(P->rid + g->offset, (int)(q + 1), g->len);
         struct rstate *R = &P->rs[q];
         R->off = g->offset; R->len = g->len;
         R->vk = g->shared ? RK_SHARED : RK_PACKED;
@@ -1647,20 +1649,23 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, c
             if (reg[q].offset > a && reg[q].offset < next) next = reg[q].offset;
         }
         if (inside) continue;
-        uint64_t b = next;
+        const uint64_t b = next;
         while (a < b) {
             uint64_t sz = a ? (a & (~a + 1)) : ((uint64_t)1 << 62);
             while (a + sz > b) sz >>= 1;
             if (P->n_regions >= 255) return gf_error_set(err, GF_ERR_INVALID, "input regions leave too many gaps (more than 255 regions)");
             struct rstate *G = &P->rs[P->n_regions];
             G->off = a; G->len = sz; G->vk = RK_ZERO;
-            memset(P->rid + a, (int)(P->n_regions + 1), sz);
             P->n_regions++;
             unsigned lg = gf_log2_u64(sz);
             if (lg < js) js = lg;
             a += sz;
         }
     }
+    /* which region a wire lies in, per 2^jstar wires (every region is aligned and at least
+     * that long): a table of m0 / 2^jstar bytes instead of one per wire */
+    if (!(P->rid = malloc((m0 >> js) + 1))) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    for (size_t q = 0; q < P->n_regions; q++) memset(P->rid + (P->rs[q].off >> js), (int)(q + 1), P->rs[q].len >> js);
     P->jstar = js;
     nr = P->n_regions;
     size_t npk = 0;
@@ -1674,7 +1679,7 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, c
     const gf_layer *L0 = &c->layers[0];
     for (size_t q = 0; q < nr; q++) P->rs[q].hk = RK_ZERO;
     for (uint64_t g = 0; g < L0->n_add; g++) {
-        struct rstate *R = &P->rs[P->rid[L0->add[g].in] - 1];
+        struct rstate *R = &P->rs[rid_of(P, L0->add[g].in) - 1];
         if (R->hk == RK_ZERO) R->hk = RK_SHARED;
     }
     /* per region: 1 = some gate reads it first, 2 = some such gate reads a packed wire second */
@@ -1682,8 +1687,8 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, c
     for (size_t q = 0; q < nr; q++) vk[q + 1] = (uint8_t)P->rs[q].vk;
     for (uint64_t g = 0; g < L0->n_mul; g++) {
         uint32_t x = L0->mul[g].in0, y = L0->mul[g].in1;
-        const uint8_t qx0 = P->rid[x], qy0 = P->rid[y];
-        const int sw = shared0 && shared0[x] && !shared0[y];
+        const uint8_t qx0 = rid_of(P, x), qy0 = rid_of(P, y);
+        const int sw = shared0 && vk[qx0] == RK_SHARED && vk[qy0] != RK_SHARED;   /* = shared0[x] && !shared0[y] */
         const uint8_t qx = sw ? qy0 : qx0, qy = sw ? qx0 : qy0;
         seen[qx] |= (uint8_t)(1 | (vk[qy] == RK_PACKED) << 1);
     }

@@ -182,13 +182,22 @@ typedef struct {
  * matrix-vector product. Found once per engine; evaluated as one 16-term dot product per
  * block straight from the packed inputs, with no per-gate look-ups. xq = 0: not a column. */
 typedef struct eval_col { uint32_t o, coef, xq, x0, yq, y0, d; } eval_col;
+/* component (index + 1) of layer-0 wire w, 0 = padding: a scan of the few components, not
+ * a look-up in the per-wire map (a cache miss per call on large inputs) */
+static uint32_t comp_of(const engine *e, uint32_t w) {
+    if (e->ncomp > 16) return e->map[w];
+    for (uint32_t i = 0; i < e->ncomp; i++)
+        if (w - e->reg[i].offset < e->reg[i].len) return i + 1;
+    return 0;
+}
+
 static void find_eval_cols(engine *e) {
     const gf_layer *L = &e->c->layers[0];
     for (uint64_t g0 = 0; g0 + 16 <= L->n_mul; g0 += 16) {
         eval_col *c = &e->cols[g0 >> 4];
         const gf_gate_mul *G = &L->mul[g0];
         uint32_t a = G->in0, b = G->in1;
-        uint32_t qa = e->map[a], qb = e->map[b];
+        uint32_t qa = comp_of(e, a), qb = comp_of(e, b);
         if (!qa || !qb) continue;
         const int sw = e->reg[qa - 1].shared && !e->reg[qb - 1].shared;   /* x: the per-instance one */
         const uint32_t x0 = sw ? b : a, y0 = sw ? a : b, qx = sw ? qb : qa, qy = sw ? qa : qb;
