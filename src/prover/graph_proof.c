@@ -73,6 +73,22 @@ static uint32_t *component_map(const gf_graph_kernel *k) {
     return map;
 }
 
+/* The same per 2^shift wires, shift = log2 of the shortest component: in regions mode every
+ * component is an aligned power of two of at least that length, so each entry lies in one
+ * component or in padding (1 KB for the 512x512 matmul instead of 2 MB). */
+static uint32_t *component_map_coarse(const gf_graph_kernel *k, unsigned *shift) {
+    unsigned sh = k->circuit->layers[0].in_log;
+    for (uint32_t i = 0; i < k->n_components; i++)
+        if (gf_log2_u64(k->comp_len[i]) < sh) sh = gf_log2_u64(k->comp_len[i]);
+    size_t n = ((size_t)1 << k->circuit->layers[0].in_log) >> sh;
+    uint32_t *map = calloc(n + 1, sizeof *map);
+    if (!map) return NULL;
+    for (uint32_t i = 0; i < k->n_components; i++)
+        for (uint64_t x = 0; x < k->comp_len[i] >> sh; x++) map[(k->comp_offset[i] >> sh) + x] = i + 1;
+    *shift = sh;
+    return map;
+}
+
 /* The circuit a template is proved with: the kernel's, except that a layer-0 multiplication
  * reading a broadcast value first and a per-instance value second is written the other way
  * round. Same polynomial, but the prover's per-instance tables then never cover broadcast
@@ -170,7 +186,8 @@ typedef struct {
     gf_gkr_m31_prover *gkr;
     gf_gkr_region *reg;        /* per component */
     gf_m31x16 **packed;        /* per component: K * len packed values (per-instance components) */
-    uint32_t *map;             /* layer-0 wire -> component + 1 (regions mode) */
+    uint32_t *map;             /* layer-0 wire x -> component + 1 at map[x >> map_shift] (regions mode) */
+    unsigned map_shift;
     uint32_t ncomp;
     const gf_comm *comm;       /* the group it proves with (groups live until the proof ends) */
     struct eval_col *cols;     /* regions mode: per 16 mul gates of layer 0, a column or xq = 0 */
@@ -185,7 +202,7 @@ typedef struct eval_col { uint32_t o, coef, xq, x0, yq, y0, d; } eval_col;
 /* component (index + 1) of layer-0 wire w, 0 = padding: a scan of the few components, not
  * a look-up in the per-wire map (a cache miss per call on large inputs) */
 static uint32_t comp_of(const engine *e, uint32_t w) {
-    if (e->ncomp > 16) return e->map[w];
+    if (e->ncomp > 16) return e->map[w >> e->map_shift];
     for (uint32_t i = 0; i < e->ncomp; i++)
         if (w - e->reg[i].offset < e->reg[i].len) return i + 1;
     return 0;
@@ -269,7 +286,7 @@ static gf_status engine_init(engine *e, uint32_t kernel, const gf_graph_kernel *
     if (e->regions) {
         e->reg = calloc(k->n_components, sizeof *e->reg);
         e->packed = calloc(k->n_components + 1, sizeof *e->packed);
-        e->map = component_map(k);
+        e->map = component_map_coarse(k, &e->map_shift);
         if (!e->reg || !e->packed || !e->map) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
         e->ncomp = k->n_components;
         for (uint32_t i = 0; i < k->n_components; i++) {
@@ -309,7 +326,7 @@ typedef struct { int kind; gf_m31 s; const gf_m31x16 *p; uint64_t stride; } wire
 enum { SRC_ZERO = 0, SRC_SHARED = 1, SRC_PACKED = 2 };
 static inline wire_src src_of(const engine *e, uint32_t x) {
     wire_src w = {SRC_ZERO, 0, NULL, 0};
-    uint32_t q = e->map[x];
+    uint32_t q = e->map[x >> e->map_shift];
     if (!q) return w;
     const gf_gkr_region *R = &e->reg[q - 1];
     if (R->shared) { w.kind = SRC_SHARED; w.s = R->shared_vals[x - R->offset]; }
