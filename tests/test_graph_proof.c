@@ -29,20 +29,28 @@ static gf_status make_add(prog *p, gf_m31 first, gf_m31 *sum, gf_error *err) {
     return st;
 }
 
-static gf_status make_matmul(prog *p, uint64_t n, uint64_t k, uint64_t m, gf_rng *rng, gf_error *err) {
+/* times > 1: the same product shape again on new data (one more template of the same shape,
+ * so the prover reuses its engine and tables) */
+static gf_status make_matmul_times(prog *p, uint64_t n, uint64_t k, uint64_t m, int times, gf_rng *rng, gf_error *err) {
     gf_kernel *ml = NULL;
     gf_context *ctx = NULL;
     gf_m31 *a = malloc(n * k * sizeof *a), *b = malloc(k * m * sizeof *b), *c = malloc(n * m * sizeof *c);
-    for (uint64_t i = 0; i < n * k; i++) a[i] = gf_m31_random(rng);
-    for (uint64_t i = 0; i < k * m; i++) b[i] = gf_m31_random(rng);
     gf_status st;
-    if ((st = gf_example_kernel_mul_line(k, m, &ml, err)) || (st = gf_context_new(&ctx, NULL, err)) ||
-        (st = gf_example_run_matmul(ctx, ml, n, k, m, a, b, c, err)) || (st = gf_context_compile_graph(ctx, &p->g, err)) ||
+    if ((st = gf_example_kernel_mul_line(k, m, &ml, err)) || (st = gf_context_new(&ctx, NULL, err))) {}
+    for (int t = 0; !st && t < times; t++) {
+        for (uint64_t i = 0; i < n * k; i++) a[i] = gf_m31_random(rng);
+        for (uint64_t i = 0; i < k * m; i++) b[i] = gf_m31_random(rng);
+        st = gf_example_run_matmul(ctx, ml, n, k, m, a, b, c, err);
+    }
+    if (st || (st = gf_context_compile_graph(ctx, &p->g, err)) ||
         (st = gf_context_solve_witness(ctx, err)) || (st = gf_context_export_witness(ctx, p->g, &p->w, err))) {}
     gf_context_free(ctx);
     gf_kernel_free(ml);
     free(a); free(b); free(c);
     return st;
+}
+static gf_status make_matmul(prog *p, uint64_t n, uint64_t k, uint64_t m, gf_rng *rng, gf_error *err) {
+    return make_matmul_times(p, n, k, m, 1, rng, err);
 }
 
 /* z[j] = x[j] y[j] + s[0] s[1] + x[j] + s[j], x and y partitioned, s broadcast: layer 0 from
@@ -267,6 +275,20 @@ static void test_matmul(gf_rng *rng) {
     gf_buf_free(&proof2);
     gf_buf_free(&proof);
     prog_free(&p);
+    /* the same shape twice: the second template reuses the first one's engine (layer-0
+     * outputs and phase-2 tables written before must be cleared) */
+    {
+        prog q = {0};
+        REQUIRE(make_matmul_times(&q, 64, 32, 64, 2, rng, &err) == GF_OK);
+        CHECK_EQ_U64(q.g->n_templates, 2);
+        gf_buf pr;
+        gf_buf_init(&pr);
+        st = gf_graph_prove(q.g, q.w, NULL, &pr, NULL, &err);
+        CHECK_MSG(st == GF_OK, "two matmuls: %s", err.msg);
+        if (!st) CHECK_MSG(gf_graph_verify(q.g, pr.data, pr.len, &err) == GF_OK, "%s", err.msg);
+        gf_buf_free(&pr);
+        prog_free(&q);
+    }
     /* a few shapes, including fewer than 16 instances and a thread pool; inner lengths 17 and
      * 33 end each output's run of gates with a lone gate (16 + 1, 2 x 16 + 1), 20 with a
      * partial run (16 + 4), in layer 0's evaluation from regions */

@@ -57,6 +57,7 @@ typedef struct prover {
     /* layer 0 given as regions (see gf_gkr_region); n_regions == 0: vals[0] is used */
     size_t n_regions, n_given;       /* all regions incl. the zero gaps between the given ones */
     int raw0;                        /* layer 0 from regions, every HG shared or zero: no plan (raw0_hg, raw0_m) */
+    int p2M_used;                    /* p2M has been written since it was allocated (zeroed) */
     struct raw0_col *cols;           /* raw0: per 16 mul gates of layer 0, a column's structure or d = 0 */
     uint8_t *shared0;                /* per layer-0 wire: in a shared region (orientation), or NULL */
     struct rstate *rs;
@@ -1057,7 +1058,8 @@ static void raw0_hg(prover *P) {
 static void raw0_m(prover *P, size_t RR, size_t nvec) {
     const gf_layer *L = &P->c->layers[0];
     const size_t first = RR > 1 ? (size_t)P->rank : 0;
-    memset(P->p2M, 0, nvec * sizeof *P->p2M);
+    if (P->p2M_used) memset(P->p2M, 0, nvec * sizeof *P->p2M);   /* fresh from gf_alloc_aligned: zero already */
+    P->p2M_used = 1;
     raw0_chunk C;
     for (uint64_t g0 = 0; g0 < L->n_mul; g0 += 16) {
         const int n = L->n_mul - g0 < 16 ? (int)(L->n_mul - g0) : 16;
@@ -1488,6 +1490,7 @@ static gf_status prove_layer(prover *P, uint32_t l, int is_last_layer_processed,
             p2_fold(Q, 0, 0, Q->h);
         }
         gf_free_aligned(QV);
+        P->p2M_used = 1;
         gf_m31ext3 vy = P->vy[0];
         gf_free_aligned(Q);
         /* split: every rank finished the same full tables */

@@ -188,6 +188,7 @@ typedef struct {
     gf_m31x16 **packed;        /* per component: K * len packed values (per-instance components) */
     uint32_t *map;             /* layer-0 wire x -> component + 1 at map[x >> map_shift] (regions mode) */
     unsigned map_shift;
+    int out_fresh;             /* regions mode: layer 0's outputs not yet written (zero from gf_alloc_aligned) */
     uint32_t ncomp;
     const gf_comm *comm;       /* the group it proves with (groups live until the proof ends) */
     struct eval_col *cols;     /* regions mode: per 16 mul gates of layer 0, a column or xq = 0 */
@@ -315,6 +316,7 @@ static gf_status engine_init(engine *e, uint32_t kernel, const gf_graph_kernel *
         }
     }
     if (!e->bv || (K && !e->bv[K - 1])) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
+    e->out_fresh = 1;
     return GF_OK;
 }
 
@@ -340,7 +342,7 @@ static inline wire_src src_of(const engine *e, uint32_t x) {
 static void eval_layer0_regions(engine *e, const gf_m31 *coefs, size_t b0, size_t b1) {
     const gf_layer *L = &e->c->layers[0];
     const size_t no = (size_t)1 << L->out_log;
-    for (size_t b = b0; b < b1; b++) memset(e->bv[b][1], 0, no * sizeof(gf_m31x16));
+    for (size_t b = b0; !e->out_fresh && b < b1; b++) memset(e->bv[b][1], 0, no * sizeof(gf_m31x16));
     /* runs of up to 16 gates into one output, each a per-instance value times a shared one
      * (a broadcast operand: a matrix-vector kernel's inner product) are one 16-term dot
      * product per block with the shared values as weights, reduced once per four terms */
@@ -802,6 +804,7 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
     const uint64_t nth = (uint64_t)gf_pool_threads(pool);
     eval_job ej = {e, coefs, GF_OK, K < nth ? K : nth};
     gf_pool_run(pool, ej.ngroups, eval_groups, &ej);
+    e->out_fresh = 0;
     if (ej.st) st = gf_error_set(err, GF_ERR_INTERNAL, "template %u: circuit evaluation failed", ti);
     if (Rt > 1) st = gf_comm_agree(gc, st, err);
     t1 = gf_now_seconds(); S->t_eval += t1 - t0; t0 = t1;
