@@ -49,6 +49,14 @@ gf_status gf_gkr_m31_prove(const gf_circuit *c, const gf_m31 *coefs, gf_m31x16 *
 typedef struct gf_gkr_m31_prover gf_gkr_m31_prover;
 gf_status gf_gkr_m31_prover_new(gf_gkr_m31_prover **out, const gf_circuit *c, uint64_t n_blocks, gf_error *err);
 void gf_gkr_m31_prover_free(gf_gkr_m31_prover *p);
+/* Layer 0 given as regions: per 16 consecutive mul gates (16-aligned), whether they form a
+ * column of a matrix-vector product: one output, one coefficient, (oriented) first inputs
+ * x .. x + 15 in one region, second inputs y + s d (d a positive multiple of 16) in one
+ * region; d = 0 otherwise. Found once when the prover is made; *n_chunks = ceil(n_mul / 16)
+ * entries, or NULL when layer 0 is not given as regions. The graph prover evaluates such
+ * columns as one dot product per block. */
+typedef struct gf_gkr_column { uint32_t x, y, d, out, coef; } gf_gkr_column;
+const gf_gkr_column *gf_gkr_m31_prover_columns(const gf_gkr_m31_prover *p, uint64_t *n_chunks);
 gf_status gf_gkr_m31_prover_run(gf_gkr_m31_prover *p, const gf_m31 *coefs, gf_m31x16 *const *vals, int public_outputs,
                                 gf_transcript *t, gf_buf *proof, gf_pool *pool, gf_gkr_claims *out, gf_error *err);
 

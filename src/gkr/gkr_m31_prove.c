@@ -58,7 +58,7 @@ typedef struct prover {
     size_t n_regions, n_given;       /* all regions incl. the zero gaps between the given ones */
     int raw0;                        /* layer 0 from regions, every HG shared or zero: no plan (raw0_hg, raw0_m) */
     int p2M_used;                    /* p2M has been written since it was allocated (zeroed) */
-    struct raw0_col *cols;           /* raw0: per 16 mul gates of layer 0, a column's structure or d = 0 */
+    gf_gkr_column *cols;             /* regions: per 16 mul gates of layer 0, a column's structure or d = 0 */
     uint8_t *shared0;                /* per layer-0 wire: in a shared region (orientation), or NULL */
     struct rstate *rs;
     unsigned jstar;                  /* region rounds before the tables become dense */
@@ -968,7 +968,7 @@ static void raw0_load(const prover *P, const gf_layer *L, uint64_t g0, int n, ra
  * inputs x0 .. x0 + 15 (one region) and second inputs y0 + s d, d a positive multiple of 16
  * (one region): one output of a matrix-vector product with a broadcast matrix, the order the
  * kernel compiler emits (gates grouped by output). Its 16 products are one packed product. */
-typedef struct raw0_col { uint32_t x, y, d, out, coef; } raw0_col;   /* d == 0: not a column */
+typedef gf_gkr_column raw0_col;   /* d == 0: not a column */
 /* The gate structure part, found once per prover for every 16-gate chunk (P->cols); the
  * coefficient's value (1) is checked when proving, as random coefficients are drawn then. */
 static void raw0_find_column(const prover *P, const gf_layer *L, uint64_t g0, raw0_col *pc) {
@@ -1768,8 +1768,8 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
         P->raw0 = 1;
         for (size_t q = 0; q < P->n_regions; q++) P->raw0 &= P->rs[q].hk != RK_PACKED;
         const gf_layer *L0 = &c->layers[0];
-        if (P->raw0 && !(P->cols = malloc((L0->n_mul / 16 + 1) * sizeof *P->cols))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
-        for (uint64_t g0 = 0; !st && P->raw0 && g0 < L0->n_mul; g0 += 16) raw0_find_column(P, L0, g0, &P->cols[g0 >> 4]);
+        if (!(P->cols = malloc((L0->n_mul / 16 + 1) * sizeof *P->cols))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+        for (uint64_t g0 = 0; !st && g0 < L0->n_mul; g0 += 16) raw0_find_column(P, L0, g0, &P->cols[g0 >> 4]);
     }
     if (!st && build_plan(P, shared0, nr > 0, P->raw0)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory building the gate plan");
 
@@ -1847,6 +1847,12 @@ gf_status gf_gkr_m31_prover_set_regions(gf_gkr_m31_prover *G, const gf_gkr_regio
         R->vp0 = g->packed;
     }
     return GF_OK;
+}
+
+const gf_gkr_column *gf_gkr_m31_prover_columns(const gf_gkr_m31_prover *G, uint64_t *n_chunks) {
+    const prover *P = &G->P;
+    *n_chunks = P->cols ? (P->c->layers[0].n_mul + 15) / 16 : 0;
+    return P->cols;
 }
 
 void gf_gkr_m31_prover_free(gf_gkr_m31_prover *G) {

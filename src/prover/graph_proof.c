@@ -197,8 +197,8 @@ typedef struct {
 /* A column of layer 0 (regions mode): 16 mul gates (16-aligned) into one output o with one
  * coefficient, per-instance inputs x0 .. x0 + 15 of component xq - 1 (consecutive packed
  * vectors) times broadcast inputs y0 + s d of component yq - 1: one output of a
- * matrix-vector product. Found once per engine; evaluated as one 16-term dot product per
- * block straight from the packed inputs, with no per-gate look-ups. xq = 0: not a column. */
+ * matrix-vector product (gf_gkr_m31_prover_columns). Evaluated as one 16-term dot product
+ * per block straight from the packed inputs, with no per-gate look-ups. xq = 0: not one. */
 typedef struct eval_col { uint32_t o, coef, xq, x0, yq, y0, d; } eval_col;
 /* component (index + 1) of layer-0 wire w, 0 = padding: a scan of the few components, not
  * a look-up in the per-wire map (a cache miss per call on large inputs) */
@@ -209,26 +209,17 @@ static uint32_t comp_of(const engine *e, uint32_t w) {
     return 0;
 }
 
+/* The GKR prover's layer-0 columns (found once, with the same orientation rule) that
+ * multiply per-instance inputs by broadcast ones. */
 static void find_eval_cols(engine *e) {
-    const gf_layer *L = &e->c->layers[0];
-    for (uint64_t g0 = 0; g0 + 16 <= L->n_mul; g0 += 16) {
-        eval_col *c = &e->cols[g0 >> 4];
-        const gf_gate_mul *G = &L->mul[g0];
-        uint32_t a = G->in0, b = G->in1;
-        uint32_t qa = comp_of(e, a), qb = comp_of(e, b);
-        if (!qa || !qb) continue;
-        const int sw = e->reg[qa - 1].shared && !e->reg[qb - 1].shared;   /* x: the per-instance one */
-        const uint32_t x0 = sw ? b : a, y0 = sw ? a : b, qx = sw ? qb : qa, qy = sw ? qa : qb;
-        if (e->reg[qx - 1].shared || !e->reg[qy - 1].shared) continue;
-        const uint32_t y1 = sw ? G[1].in0 : G[1].in1, d = y1 - y0;
-        const gf_gkr_region *RX = &e->reg[qx - 1], *RY = &e->reg[qy - 1];
-        if (y1 <= y0 || x0 + 15 >= RX->offset + RX->len || (uint64_t)y0 + 15ull * d >= RY->offset + RY->len) continue;
-        int ok = 1;
-        for (uint32_t s2 = 1; s2 < 16; s2++) {
-            const uint32_t xs = sw ? G[s2].in1 : G[s2].in0, ys = sw ? G[s2].in0 : G[s2].in1;
-            ok &= (xs == x0 + s2) & (ys == y0 + s2 * d) & (G[s2].out == G->out) & (G[s2].coef == G->coef);
-        }
-        if (ok) *c = (eval_col){G->out, G->coef, qx, (uint32_t)(x0 - RX->offset), qy, (uint32_t)(y0 - RY->offset), d};
+    uint64_t nch = 0;
+    const gf_gkr_column *gc = gf_gkr_m31_prover_columns(e->gkr, &nch);
+    for (uint64_t i = 0; gc && i < nch; i++) {
+        const gf_gkr_column *k = &gc[i];
+        if (!k->d) continue;
+        const uint32_t qx = comp_of(e, k->x), qy = comp_of(e, k->y);
+        if (!qx || !qy || e->reg[qx - 1].shared || !e->reg[qy - 1].shared) continue;
+        e->cols[i] = (eval_col){k->out, k->coef, qx, (uint32_t)(k->x - e->reg[qx - 1].offset), qy, (uint32_t)(k->y - e->reg[qy - 1].offset), k->d};
     }
 }
 
@@ -299,9 +290,9 @@ static gf_status engine_init(engine *e, uint32_t kernel, const gf_graph_kernel *
                 if (!e->packed[i]) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
             }
         }
-        if (!(e->cols = calloc(c->layers[0].n_mul / 16 + 1, sizeof *e->cols))) { engine_free(e); return gf_error_set(err, GF_ERR_NOMEM, "out of memory"); }
-        find_eval_cols(e);
         st = gf_gkr_m31_prover_new_regions_comm(&e->gkr, c, K, k->n_components, e->reg, comm, GF_GKR_ORIENT_SHARED_SECOND, err);
+        if (!st && !(e->cols = calloc(c->layers[0].n_mul / 16 + 1, sizeof *e->cols))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+        if (!st) find_eval_cols(e);
     } else {
         st = gf_gkr_m31_prover_new_comm(&e->gkr, c, K, comm, err);
     }
