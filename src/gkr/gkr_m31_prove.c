@@ -1688,12 +1688,23 @@ static gf_status setup_regions(prover *P, size_t nr, const gf_gkr_region *reg, c
     /* per region: 1 = some gate reads it first, 2 = some such gate reads a packed wire second */
     uint8_t vk[256], seen[256] = {0};
     for (size_t q = 0; q < nr; q++) vk[q + 1] = (uint8_t)P->rs[q].vk;
-    for (uint64_t g = 0; g < L0->n_mul; g++) {
-        uint32_t x = L0->mul[g].in0, y = L0->mul[g].in1;
-        const uint8_t qx0 = rid_of(P, x), qy0 = rid_of(P, y);
-        const int sw = shared0 && vk[qx0] == RK_SHARED && vk[qy0] != RK_SHARED;   /* = shared0[x] && !shared0[y] */
-        const uint8_t qx = sw ? qy0 : qx0, qy = sw ? qx0 : qy0;
-        seen[qx] |= (uint8_t)(1 | (vk[qy] == RK_PACKED) << 1);
+    /* with the columns (gf_gkr_m31_prover_columns) in the same pass: a column's 16 gates
+     * read one region first and one second */
+    if (m0 >= 32 && !(P->cols = malloc((L0->n_mul / 16 + 1) * sizeof *P->cols))) return gf_error_set(err, GF_ERR_NOMEM, "out of memory");
+    for (uint64_t g0 = 0; g0 < L0->n_mul; g0 += 16) {
+        gf_gkr_column *col = P->cols ? &P->cols[g0 >> 4] : NULL;
+        if (col) raw0_find_column(P, L0, g0, col);
+        if (col && col->d) {
+            seen[rid_of(P, col->x)] |= (uint8_t)(1 | (vk[rid_of(P, col->y)] == RK_PACKED) << 1);
+            continue;
+        }
+        for (uint64_t g = g0; g < g0 + 16 && g < L0->n_mul; g++) {
+            uint32_t x = L0->mul[g].in0, y = L0->mul[g].in1;
+            const uint8_t qx0 = rid_of(P, x), qy0 = rid_of(P, y);
+            const int sw = shared0 && vk[qx0] == RK_SHARED && vk[qy0] != RK_SHARED;   /* = shared0[x] && !shared0[y] */
+            const uint8_t qx = sw ? qy0 : qx0, qy = sw ? qx0 : qy0;
+            seen[qx] |= (uint8_t)(1 | (vk[qy] == RK_PACKED) << 1);
+        }
     }
     for (size_t q = 0; q < nr; q++) {
         struct rstate *R = &P->rs[q];
@@ -1767,9 +1778,6 @@ static gf_status prover_new_impl(gf_gkr_m31_prover **out, const gf_circuit *c, u
     if (!st && nr && ((size_t)1 << c->layers[0].in_log) >= 32) {
         P->raw0 = 1;
         for (size_t q = 0; q < P->n_regions; q++) P->raw0 &= P->rs[q].hk != RK_PACKED;
-        const gf_layer *L0 = &c->layers[0];
-        if (!(P->cols = malloc((L0->n_mul / 16 + 1) * sizeof *P->cols))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
-        for (uint64_t g0 = 0; !st && g0 < L0->n_mul; g0 += 16) raw0_find_column(P, L0, g0, &P->cols[g0 >> 4]);
     }
     if (!st && build_plan(P, shared0, nr > 0, P->raw0)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory building the gate plan");
 
