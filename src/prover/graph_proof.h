@@ -2,9 +2,9 @@
 #define GF_PROVER_GRAPH_PROOF_H
 /* Setup, prove and verify for a computation graph (graph/graph.h) and its witness.
  *
- * Proof (version 1, integers little-endian):
+ * Proof (version 2, integers little-endian):
  *   "GKRFGPRF" | u32 version | u32 field | 32 B graph digest | u32 pcs id
- *   | u32 n_commitments | n x 32 B commitments (raw PCS: SHA-256 of the vector, pcs.h)
+ *   | u32 n_commitments | n x 32 B commitments (raw PCS v2: SHA-256 over chunk digests, pcs.h)
  *   | u32 n_templates | per template t (in order):
  *       u32 t | u64 gkr_len | GKR messages | u32 n_claims (1 or 2)
  *       | per claim, per kernel component: 12 B value of the component's committed vector at
