@@ -72,7 +72,18 @@ static void test_same_bytes(gf_rng *rng) {
             gf_circuit_vals_free(c, vals);
             gf_gkr_claims_free(&cs);
         }
-        if (me == 0) gf_gkr_claims_free(&cm);
+        /* every rank has the claim points (the values are the root's): they equal rank 0's */
+        if (!st && R > 1) {
+            uint32_t nv = cm.c[0].n_vars;
+            gf_m31ext3 *pts = malloc(2 * (size_t)nv * sizeof *pts);
+            REQUIRE(pts);
+            for (int q = 0; q < cm.n; q++) memcpy(pts + (size_t)q * nv, cm.c[q].point, nv * sizeof *pts);
+            CHECK(gf_comm_bcast(W, pts, (size_t)cm.n * nv * sizeof *pts, 0, &err) == GF_OK);
+            for (int q = 0; q < cm.n; q++)
+                CHECK_MSG(!memcmp(pts + (size_t)q * nv, cm.c[q].point, nv * sizeof *pts), "rank %d: claim %d's point differs from rank 0's", me, q);
+            free(pts);
+        }
+        gf_gkr_claims_free(&cm);
         gf_buf_free(&pm);
         gf_buf_free(&ps);
         gf_free_aligned(all);
