@@ -453,6 +453,19 @@ static void pack_blocks(const gf_m31 *src, uint64_t len, uint64_t P, uint64_t b0
         }
 }
 
+/* The same over the pool's threads, a block per item. */
+typedef struct { const gf_m31 *src; uint64_t len, P, b0, stride, off; gf_m31x16 *dst; } pack_job;
+static void pack_some(void *ctx, int tid, size_t a, size_t b) {
+    (void)tid;
+    const pack_job *J = ctx;
+    pack_blocks(J->src, J->len, J->P, J->b0 + a, b - a, J->stride, J->off, J->dst + a * J->stride);
+}
+static void pack_blocks_pool(gf_pool *pool, const gf_m31 *src, uint64_t len, uint64_t P, uint64_t b0, uint64_t nb,
+                             uint64_t stride, uint64_t off, gf_m31x16 *dst) {
+    pack_job J = {src, len, P, b0, stride, off, dst};
+    gf_pool_run(pool, nb, pack_some, &J);
+}
+
 /* With prefetched inputs every rank holds the first template's broadcast vectors whole, so
  * rank 1 commits to those (the vectors the template uses only as broadcast; the first
  * component naming each) while rank 0 commits to the rest. */
@@ -550,7 +563,8 @@ static void recv_inputs(const gf_graph_kernel *k, const gf_graph_template *T, co
  * receive. Otherwise the root packs every block and scatters them, and broadcasts the
  * broadcast vectors. Single process: packs directly. */
 static gf_status pack_inputs(engine *e, const gf_graph_kernel *k, const gf_graph_template *T, const gf_graph_witness *w,
-                             const gf_comm *comm, uint8_t **bc_bufs, gf_comm_sends *pf, gf_m31 *const *rows, gf_error *err) {
+                             const gf_comm *comm, uint8_t **bc_bufs, gf_comm_sends *pf, gf_m31 *const *rows, gf_pool *pool,
+                             gf_error *err) {
     const uint64_t P = T->parallel_count, K = e->K;
     const int R = gf_comm_size(comm), me = gf_comm_rank(comm);
     const uint64_t Kt = K * (uint64_t)R;
@@ -570,8 +584,8 @@ static gf_status pack_inputs(engine *e, const gf_graph_kernel *k, const gf_graph
             /* this rank's rows: lane s of local block b is row 16 b + s */
             if (!e->regions && i == 0)   /* wires outside the components are zero */
                 memset(e->vals[0], 0, K * m * sizeof *e->vals[0]);
-            if (e->regions) pack_blocks(src, len, 16 * K, 0, K, len, 0, e->packed[i]);
-            else pack_blocks(src, len, 16 * K, 0, K, m, k->comp_offset[i], e->vals[0]);
+            if (e->regions) pack_blocks_pool(pool, src, len, 16 * K, 0, K, len, 0, e->packed[i]);
+            else pack_blocks_pool(pool, src, len, 16 * K, 0, K, m, k->comp_offset[i], e->vals[0]);
             if (e->regions) e->reg[i].packed = e->packed[i];
         }
         if (me == 0 && (st = gf_comm_wait(comm, pf, err))) gf_comm_abort(comm, 1, err ? err->msg : "sending a template's inputs failed");
@@ -594,7 +608,7 @@ static gf_status pack_inputs(engine *e, const gf_graph_kernel *k, const gf_graph
                 continue;
             }
             if (R == 1) {
-                pack_blocks(w->vec[T->commit[i]], len, P, 0, K, len, 0, e->packed[i]);
+                pack_blocks_pool(pool, w->vec[T->commit[i]], len, P, 0, K, len, 0, e->packed[i]);
             } else {
                 /* rank 0 packs every block and sends each rank its own K blocks */
                 gf_m31x16 *all = me == 0 ? gf_alloc_aligned(Kt * len, sizeof *all) : NULL;
@@ -641,6 +655,14 @@ static void send_ext(gf_transcript *t, gf_buf *proof, const gf_m31ext3 *v, size_
         gf_m31ext3_to_bytes(b, v[i]);
         gf_buf_append(proof, b, 12);
     }
+}
+
+/* One component claim: the MLE of v (np variables) at pt into *out; v NULL: zero. */
+typedef struct { const gf_m31 *v; gf_m31ext3 *pt; unsigned np; gf_m31ext3 *out; } claim_item;
+static void claim_eval(void *ctx, int tid, size_t a, size_t b) {
+    (void)tid;
+    claim_item *it = ctx;
+    for (size_t i = a; i < b; i++) *it[i].out = it[i].v ? gf_mle_eval_m31(it[i].v, it[i].pt, it[i].np) : gf_m31ext3_zero();
 }
 
 gf_status gf_graph_write_openings(FILE *f, const gf_graph *g, const gf_graph_witness *w, gf_error *err) {
@@ -757,7 +779,7 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
     if (e->c && !engine_matches(e, T->kernel, k, T, K, gc)) engine_free(e);
     if (!e->c) st = engine_init(e, T->kernel, k, T, K, gc, err);
     t1 = gf_now_seconds(); S->t_setup += t1 - t0; t0 = t1;
-    if (!st) st = pack_inputs(e, k, T, w, gc, bc, pf, rows, err);
+    if (!st) st = pack_inputs(e, k, T, w, gc, bc, pf, rows, pool, err);
     if (st) {
         if (pf && gf_comm_pending(pf)) gf_comm_abort(gc, 1, err ? err->msg : "proving failed");   /* peers wait for their inputs */
         for (uint32_t i = 0; rows && i < k->n_components; i++) gf_free_aligned(rows[i]);
@@ -826,19 +848,31 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
         eqr = root && split ? malloc((size_t)Rt * sizeof *eqr) : NULL;
         if (!pt || !part || (root && split && (!parts || !eqr))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     }
+    /* the evaluations are independent: over the pool's threads */
+    claim_item *items = (root || split) && !st ? calloc(nv + 1, sizeof *items) : NULL;
+    gf_m31ext3 *pts = items ? malloc((nv + 1) * (cl.c[0].n_vars + 8) * sizeof *pts) : NULL;
+    if ((root || split) && !st && (!items || !pts)) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     for (int q = 0; !st && q < (root || split ? cl.n : 0); q++)
         for (uint32_t i = 0; i < k->n_components; i++) {
-            const unsigned np = component_point(k, T, i, cl.c[q].point, pt);
+            claim_item *it = &items[q * k->n_components + i];
+            it->pt = pts + (size_t)(q * k->n_components + i) * (cl.c[0].n_vars + 8);
+            it->out = &part[q * k->n_components + i];
+            const unsigned np = component_point(k, T, i, cl.c[q].point, it->pt);
             const gf_m31 *v = root ? w->vec[T->commit[i]] : T->broadcast[i] ? (const gf_m31 *)bc[i] : rows[i];
             /* a broadcast vector shorter than the group: the root evaluates it whole */
             if (!split || np < kr) {
-                part[q * k->n_components + i] = root ? gf_mle_eval_m31(v, pt, np) : gf_m31ext3_zero();
+                it->v = root ? v : NULL;
+                it->np = np;
                 continue;
             }
             const uint64_t slab = (uint64_t)1 << (np - kr);
             const int mine = root || T->broadcast[i];   /* v holds every rank's slab */
-            part[q * k->n_components + i] = gf_mle_eval_m31(mine ? v + (uint64_t)gf_comm_rank(gc) * slab : v, pt, np - kr);
+            it->v = mine ? v + (uint64_t)gf_comm_rank(gc) * slab : v;
+            it->np = np - kr;
         }
+    if (!st && items) gf_pool_run(pool, nv, claim_eval, items);
+    free(items);
+    free(pts);
     if (split) {
         st = gf_comm_agree(gc, st, err);
         if (!st) st = gf_comm_gather(gc, part, nv * sizeof *part, parts, 0, err);
