@@ -1055,30 +1055,58 @@ static void raw0_hg(prover *P) {
 
 /* Phase-2 weights M(y) = sum over mul gates reading y second of Z[out] coef eq(rx, x), into
  * this rank's vectors of p2M (vector k' holds wires 16 (k' R + rank) ..; R = 1 unsplit). */
+/* One column's 16 products Z[out] eq(rx, x0 + s) into lane y0 & 15 of vectors (y0 + s d) / 16
+ * that this rank owns (v mod RR == first; local index v / RR). */
+static void raw0_m_column(prover *P, const raw0_col *pt, size_t RR, size_t first) {
+    const struct rstate *Qx = &P->rs[rid_of(P, pt->x) - 1];
+    gf_m31ext3x16 e;
+    for (int s2 = 0; s2 < 16; s2++) gf_m31ext3x16_set_lane(&e, s2, Qx->eqx[pt->x + (uint32_t)s2 - Qx->off]);
+    const gf_m31ext3x16 t = gf_m31ext3x16_mul(e, gf_m31ext3x16_broadcast(gf_eq16_at(P->Zv, pt->out)));
+    const int ln = (int)(pt->y & 15);
+    for (uint32_t s2 = 0; s2 < 16; s2++) {
+        const size_t v = (pt->y + s2 * pt->d) >> 4;
+        if (v % RR != first) continue;
+        gf_m31ext3x16 *M = &P->p2M[v / RR];
+        for (int c = 0; c < 3; c++) M->c[c].v[ln] = gf_m31_add(M->c[c].v[ln], t.c[c].v[s2]);
+    }
+}
+
+/* Threads share the columns whose 16 vectors fall to one thread (d / 16 a multiple of RR x
+ * threads; thread (v / RR) mod threads), so no two threads write one vector. */
+typedef struct { prover *P; size_t RR, first, nt; } raw0m_job;
+static void raw0_m_part(void *ctx, int tid, size_t t0, size_t t1) {
+    (void)tid;
+    const raw0m_job *J = ctx;
+    prover *P = J->P;
+    const gf_layer *L = &P->c->layers[0];
+    const size_t span = J->RR * J->nt;
+    for (size_t t = t0; t < t1; t++)
+        for (uint64_t g0 = 0; g0 + 16 <= L->n_mul; g0 += 16) {
+            const raw0_col *col = raw0_column(P, g0);
+            if (!col || (col->d >> 4) % span) continue;
+            const size_t v = col->y >> 4;
+            if (v % J->RR != J->first || (v / J->RR) % J->nt != t) continue;
+            raw0_m_column(P, col, J->RR, J->first);
+        }
+}
+
 static void raw0_m(prover *P, size_t RR, size_t nvec) {
     const gf_layer *L = &P->c->layers[0];
-    const size_t first = RR > 1 ? (size_t)P->rank : 0;
+    const size_t first = RR > 1 ? (size_t)P->rank : 0, nt = (size_t)gf_pool_threads(P->pool);
     if (P->p2M_used) memset(P->p2M, 0, nvec * sizeof *P->p2M);   /* fresh from gf_alloc_aligned: zero already */
     P->p2M_used = 1;
+    raw0m_job J = {P, RR, first, nt};
+    if (nt > 1) gf_pool_run(P->pool, nt, raw0_m_part, &J);
+    const size_t span = nt > 1 ? RR * nt : 0;   /* columns the threads took */
     raw0_chunk C;
     for (uint64_t g0 = 0; g0 < L->n_mul; g0 += 16) {
         const int n = L->n_mul - g0 < 16 ? (int)(L->n_mul - g0) : 16;
         const raw0_col *col = raw0_column(P, g0);
         if (col) {
-            const raw0_col pt = *col;
+            if (span && (col->d >> 4) % span == 0) continue;
             /* one lane of 16 vectors; with d / 16 a multiple of the ranks, all on one rank */
-            if ((pt.d >> 4) % RR == 0 && (pt.y >> 4) % RR != first) continue;
-            const struct rstate *Qx = &P->rs[rid_of(P, pt.x) - 1];
-            gf_m31ext3x16 e;
-            for (int s2 = 0; s2 < 16; s2++) gf_m31ext3x16_set_lane(&e, s2, Qx->eqx[pt.x + (uint32_t)s2 - Qx->off]);
-            const gf_m31ext3x16 t = gf_m31ext3x16_mul(e, gf_m31ext3x16_broadcast(gf_eq16_at(P->Zv, pt.out)));
-            const int ln = (int)(pt.y & 15);
-            for (uint32_t s2 = 0; s2 < 16; s2++) {
-                const size_t v = (pt.y + s2 * pt.d) >> 4;
-                if (v % RR != first) continue;
-                gf_m31ext3x16 *M = &P->p2M[v / RR];
-                for (int c = 0; c < 3; c++) M->c[c].v[ln] = gf_m31_add(M->c[c].v[ln], t.c[c].v[s2]);
-            }
+            if ((col->d >> 4) % RR == 0 && (col->y >> 4) % RR != first) continue;
+            raw0_m_column(P, col, RR, first);
             continue;
         }
         raw0_load(P, L, g0, n, &C);
