@@ -124,6 +124,51 @@ static gf_status make_rowmajor(prog *p, uint64_t n, uint64_t k, uint64_t m, gf_r
     return st;
 }
 
+/* s = sum_i a[i] b[i] over 32 terms, c = (s^2, s a[0]), b broadcast, called twice with the same shape: the
+ * second template reuses the engine, and layer 0's outputs (the sums, not residuals) from
+ * the first call must not leak into the second. */
+static void test_two_layer_reuse(gf_rng *rng) {
+    gf_error err;
+    gf_kernel_builder *kb = gf_kb_new(GF_FIELD_M31, &err);
+    REQUIRE(kb);
+    uint64_t n32 = 32, two = 2;   /* components of >= 2 wires: layer 0 from regions */
+    int a = gf_kb_input(kb, "a", 1, &n32), b = gf_kb_input(kb, "b", 1, &n32), c = gf_kb_output(kb, "c", 1, &two);
+    gf_var acc = gf_kb_mul(kb, gf_kb_in(kb, a, 0), gf_kb_in(kb, b, 0));
+    for (uint64_t i = 1; i < 32; i++) acc = gf_kb_add(kb, acc, gf_kb_mul(kb, gf_kb_in(kb, a, i), gf_kb_in(kb, b, i)));
+    gf_kb_set(kb, c, 0, gf_kb_mul(kb, acc, acc));
+    gf_kb_set(kb, c, 1, gf_kb_mul(kb, acc, gf_kb_in(kb, a, 0)));
+    gf_kernel *k = NULL;
+    REQUIRE(gf_kernel_compile(kb, &k, &err) == GF_OK);
+    gf_kb_free(kb);
+    REQUIRE(k->circuit->n_layers >= 2);
+    gf_context *ctx = NULL;
+    REQUIRE(gf_context_new(&ctx, NULL, &err) == GF_OK);
+    enum { N = 64 };
+    static gf_m31 as[N * 32], bs[32];
+    for (int call = 0; call < 2; call++) {
+        for (int i = 0; i < N * 32; i++) as[i] = gf_m31_random(rng);
+        for (int i = 0; i < 32; i++) bs[i] = gf_m31_random(rng);
+        const uint64_t da[2] = {N, 32};
+        gf_handle io[3] = {GF_HANDLE_NONE, GF_HANDLE_NONE, GF_HANDLE_NONE};
+        REQUIRE(gf_context_copy_to_device(ctx, as, 2, da, &io[0], &err) == GF_OK);
+        REQUIRE(gf_context_copy_to_device(ctx, bs, 1, &n32, &io[1], &err) == GF_OK);
+        REQUIRE(gf_context_call_kernel(ctx, k, "sq", N, io, 3, &err) == GF_OK);
+    }
+    prog p = {0};
+    REQUIRE(gf_context_compile_graph(ctx, &p.g, &err) == GF_OK && gf_context_solve_witness(ctx, &err) == GF_OK);
+    REQUIRE(gf_context_export_witness(ctx, p.g, &p.w, &err) == GF_OK);
+    CHECK_EQ_U64(p.g->n_templates, 2);
+    gf_buf pr;
+    gf_buf_init(&pr);
+    gf_status st = gf_graph_prove(p.g, p.w, NULL, &pr, NULL, &err);
+    CHECK_MSG(st == GF_OK, "%s", err.msg);
+    if (!st) CHECK_MSG(gf_graph_verify(p.g, pr.data, pr.len, &err) == GF_OK, "%s", err.msg);
+    gf_buf_free(&pr);
+    prog_free(&p);
+    gf_context_free(ctx);
+    gf_kernel_free(k);
+}
+
 static void test_rowmajor(gf_rng *rng) {
     gf_error err;
     gf_pool *pool = NULL;
@@ -331,5 +376,6 @@ int main(void) {
     RUN(test_matmul);
     RUN(test_mixed_layer0);
     RUN(test_rowmajor);
+    RUN(test_two_layer_reuse);
     return TEST_END();
 }
