@@ -466,19 +466,46 @@ static void pack_blocks_pool(gf_pool *pool, const gf_m31 *src, uint64_t len, uin
     gf_pool_run(pool, nb, pack_some, &J);
 }
 
-/* With prefetched inputs every rank holds the first template's broadcast vectors whole, so
- * rank 1 commits to those (the vectors the template uses only as broadcast; the first
- * component naming each) while rank 0 commits to the rest. */
-static int commit_delegated(const gf_graph_kernel *k, const gf_graph_template *T, uint32_t i) {
-    const uint32_t c = T->commit[i];
-    for (uint32_t j = 0; j < k->n_components; j++)
-        if (T->commit[j] == c && (!T->broadcast[j] || j < i)) return 0;
-    return T->broadcast[i];
+/* Who hashes commitment c of the first template T when its inputs were prefetched to R
+ * ranks (every rank then holds its rows of T's per-instance vectors and T's broadcast
+ * vectors whole; the raw commitment hashes 2^15-value chunks, then their digests):
+ *   SPLIT: with 4 or more ranks, every rank hashes `share` chunks: its rows of a per-instance
+ *          vector (when they are whole chunks) or an R-th of a broadcast vector's chunks;
+ *   RANK1: rank 1 hashes a broadcast vector whole (2 ranks: rank 1 receives 3 MB while
+ *          rank 0 sets up, so more hashing there would make rank 1 the later one);
+ *   ROOT:  rank 0 hashes it (per-instance vectors on 2 ranks, vectors T does not use). */
+enum { CM_ROOT = 0, CM_RANK1 = 1, CM_SPLIT = 2 };
+typedef struct { int mode; uint32_t comp; uint64_t share; } commit_plan;
+static commit_plan plan_commit(const gf_graph *g, const gf_graph_template *T, int R, uint32_t c) {
+    const gf_graph_kernel *k = &g->kernels[T->kernel];
+    commit_plan p = {CM_ROOT, 0, 0};
+    int per = -1, bcs = -1;
+    for (uint32_t i = 0; i < k->n_components; i++)
+        if (T->commit[i] == c) {
+            if (!T->broadcast[i] && per < 0) per = (int)i;
+            if (T->broadcast[i] && bcs < 0) bcs = (int)i;
+        }
+    const uint64_t len = g->commit_len[c], nc = gf_pcs_raw_chunks(len);
+    if (per >= 0) {
+        if (R >= 4 && len % ((uint64_t)R * GF_PCS_RAW_CHUNK) == 0) p = (commit_plan){CM_SPLIT, (uint32_t)per, len / (uint64_t)R / GF_PCS_RAW_CHUNK};
+    } else if (bcs >= 0) {
+        p = R >= 4 && nc % (uint64_t)R == 0 ? (commit_plan){CM_SPLIT, (uint32_t)bcs, nc / (uint64_t)R} : (commit_plan){CM_RANK1, (uint32_t)bcs, 0};
+    }
+    return p;
+}
+/* Digest bytes rank q (>= 1) sends rank 0 for T: SPLIT shares, and rank 1's RANK1 commitments. */
+static size_t commit_bytes_of(const gf_graph *g, const gf_graph_template *T, int R, int q) {
+    size_t n = 0;
+    for (uint32_t c = 0; c < g->n_commitments; c++) {
+        const commit_plan p = plan_commit(g, T, R, c);
+        n += p.mode == CM_SPLIT ? 32 * p.share : p.mode == CM_RANK1 && q == 1 ? 32 : 0;
+    }
+    return n;
 }
 
-/* Rank 0's commitments: all of them, or (T given) all but those rank 1 makes for T. The
- * raw commitment hashes 2^15-value chunks first: those of every vector are hashed over the
- * pool's threads, then each vector's digests are combined. */
+/* Rank 0's commitments: all of them, or (T given, prefetched to R ranks) those plan_commit
+ * leaves to rank 0. The raw commitment hashes 2^15-value chunks first: those of every vector
+ * are hashed over the pool's threads, then each vector's digests are combined. */
 typedef struct { const gf_graph_witness *w; uint32_t *vec; uint64_t *chunk; uint8_t (*dig)[32]; gf_status st; } commit_job;
 static void commit_chunks(void *ctx, int tid, size_t i0, size_t i1) {
     (void)tid;
@@ -489,15 +516,14 @@ static void commit_chunks(void *ctx, int tid, size_t i0, size_t i1) {
             J->st = GF_ERR_NOMEM;
     }
 }
-static gf_status commit_all(const gf_graph *g, const gf_graph_template *T, const gf_graph_witness *w, uint8_t (*com)[32],
+static gf_status commit_all(const gf_graph *g, const gf_graph_template *T, int R, const gf_graph_witness *w, uint8_t (*com)[32],
                             gf_pool *pool, gf_error *err) {
     uint64_t n = 0;
     for (uint32_t c = 0; c < g->n_commitments; c++) n += gf_pcs_raw_chunks(w->len[c]);
     commit_job J = {w, malloc((n + 1) * sizeof(uint32_t)), malloc((n + 1) * sizeof(uint64_t)), malloc((n + 1) * 32), GF_OK};
     uint8_t *skip = calloc(g->n_commitments + 1, 1);
     gf_status st = J.vec && J.chunk && J.dig && skip ? GF_OK : gf_error_set(err, GF_ERR_NOMEM, "out of memory committing");
-    for (uint32_t i = 0; !st && T && i < g->kernels[T->kernel].n_components; i++)
-        if (commit_delegated(&g->kernels[T->kernel], T, i)) skip[T->commit[i]] = 1;
+    for (uint32_t c = 0; !st && T && c < g->n_commitments; c++) skip[c] = plan_commit(g, T, R, c).mode != CM_ROOT;
     size_t m = 0;
     for (uint32_t c = 0; !st && c < g->n_commitments; c++)
         for (uint64_t q = 0; !skip[c] && q < gf_pcs_raw_chunks(w->len[c]); q++) { J.vec[m] = c; J.chunk[m] = q; m++; }
@@ -509,6 +535,45 @@ static gf_status commit_all(const gf_graph *g, const gf_graph_template *T, const
         at += (uint32_t)gf_pcs_raw_chunks(w->len[c]);
     }
     free(J.vec); free(J.chunk); free(J.dig); free(skip);
+    return st;
+}
+
+/* Rank 0: the other ranks' parts of the first template's commitments (plan_commit), combined
+ * with its own share of each SPLIT vector (the first `share` chunks). A lost peer ends the job. */
+static gf_status commit_gather(const gf_graph *g, const gf_graph_template *T, const gf_comm *gc, const gf_graph_witness *w,
+                               uint8_t (*com)[32], gf_error *err) {
+    const int R = gf_comm_size(gc);
+    uint8_t (**dig)[32] = calloc(g->n_commitments + 1, sizeof *dig);
+    uint8_t *buf = malloc(commit_bytes_of(g, T, R, 1) + commit_bytes_of(g, T, R, 2) + 1);
+    gf_status st = dig && buf ? GF_OK : gf_error_set(err, GF_ERR_NOMEM, "out of memory committing");
+    for (uint32_t c = 0; !st && c < g->n_commitments; c++) {
+        const commit_plan p = plan_commit(g, T, R, c);
+        if (p.mode != CM_SPLIT) continue;
+        if (!(dig[c] = malloc(gf_pcs_raw_chunks(w->len[c]) * 32))) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory committing");
+        else st = gf_pcs_raw_chunk_digests_m31(w->vec[c], p.share * GF_PCS_RAW_CHUNK, dig[c], err);
+    }
+    /* the peers posted their parts already: whatever failed, take them, then report */
+    for (int q = 1; q < R; q++) {
+        const size_t nb = commit_bytes_of(g, T, R, q);
+        if (!nb) continue;
+        if (!buf || gf_comm_recv(gc, buf, nb, q, err)) gf_comm_abort(gc, 1, err && err->msg[0] ? err->msg : "receiving commitment digests failed");
+        size_t at = 0;
+        for (uint32_t c = 0; c < g->n_commitments; c++) {
+            const commit_plan p = plan_commit(g, T, R, c);
+            if (p.mode == CM_SPLIT) {
+                if (dig[c]) memcpy(dig[c][(uint64_t)q * p.share], buf + at, 32 * p.share);
+                at += 32 * p.share;
+            } else if (p.mode == CM_RANK1 && q == 1) {
+                memcpy(com[c], buf + at, 32);
+                at += 32;
+            }
+        }
+    }
+    for (uint32_t c = 0; !st && c < g->n_commitments; c++)
+        if (dig[c]) st = gf_pcs_raw_combine_m31(w->len[c], (const uint8_t(*)[32])dig[c], com[c], err);
+    for (uint32_t c = 0; dig && c < g->n_commitments; c++) free(dig[c]);
+    free(dig);
+    free(buf);
     return st;
 }
 
@@ -764,16 +829,31 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
     double t0 = gf_now_seconds(), t1;
     /* prefetched inputs are taken first: rank 0 waits for them before committing */
     gf_m31 **rows = pf && !root ? calloc(k->n_components + 1, sizeof *rows) : NULL;
+    uint8_t *cdig = NULL;   /* this rank's commitment digests, posted to rank 0 */
+    gf_comm_sends csend = {0};
     if (pf && !root) {
         if (!rows) gf_comm_abort(gc, 1, "out of memory receiving a template's inputs");
         recv_inputs(k, T, gc, bc, rows, err);
-        for (uint32_t i = 0; gf_comm_rank(gc) == 1 && i < k->n_components; i++) {
-            if (!commit_delegated(k, T, i)) continue;
-            uint8_t h[32];
-            /* rank 0 waits for these: a failure ends the job */
-            if (gf_pcs_raw_m31()->commit(NULL, 0, (const gf_m31 *)bc[i], k->comp_len[i], h, err) || gf_comm_send(gc, h, 32, 0, err))
-                gf_comm_abort(gc, 1, err ? err->msg : "committing to a broadcast vector failed");
+        /* this rank's part of the commitments (plan_commit), posted to rank 0; rank 0 waits
+         * for them: a failure ends the job */
+        const int q = gf_comm_rank(gc);
+        const size_t nb = commit_bytes_of(g, T, Rt, q);
+        if (nb && !(cdig = malloc(nb))) gf_comm_abort(gc, 1, "out of memory committing");
+        size_t at = 0;
+        for (uint32_t c = 0; nb && c < g->n_commitments; c++) {
+            const commit_plan p = plan_commit(g, T, Rt, c);
+            gf_status hs = GF_OK;
+            if (p.mode == CM_SPLIT) {
+                const gf_m31 *src = T->broadcast[p.comp] ? (const gf_m31 *)bc[p.comp] + (uint64_t)q * p.share * GF_PCS_RAW_CHUNK : rows[p.comp];
+                hs = gf_pcs_raw_chunk_digests_m31(src, p.share * GF_PCS_RAW_CHUNK, (uint8_t(*)[32])(cdig + at), err);
+                at += 32 * p.share;
+            } else if (p.mode == CM_RANK1 && q == 1) {
+                hs = gf_pcs_raw_m31()->commit(NULL, 0, (const gf_m31 *)bc[p.comp], g->commit_len[c], cdig + at, err);
+                at += 32;
+            }
+            if (hs) gf_comm_abort(gc, 1, err ? err->msg : "committing failed");
         }
+        if (nb && gf_comm_isend(gc, cdig, nb, 0, &csend, err)) gf_comm_abort(gc, 1, err ? err->msg : "sending digests failed");
     }
     t1 = gf_now_seconds(); S->t_inputs += t1 - t0; t0 = t1;
     if (e->c && !engine_matches(e, T->kernel, k, T, K, gc)) engine_free(e);
@@ -781,17 +861,20 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
     t1 = gf_now_seconds(); S->t_setup += t1 - t0; t0 = t1;
     if (!st) st = pack_inputs(e, k, T, w, gc, bc, pf, rows, pool, err);
     if (st) {
-        if (pf && gf_comm_pending(pf)) gf_comm_abort(gc, 1, err ? err->msg : "proving failed");   /* peers wait for their inputs */
+        /* peers wait for their inputs, or would wait for rank 0 to take their digests */
+        if (pf) gf_comm_abort(gc, 1, err ? err->msg : "proving failed");
         for (uint32_t i = 0; rows && i < k->n_components; i++) gf_free_aligned(rows[i]);
         free(rows);
+        free(cdig);
         return st;
     }
     t1 = gf_now_seconds(); S->t_inputs += t1 - t0; t0 = t1;
     if (pf && root) {   /* prefetch: the commitments were left to now (gf_graph_prove_comm) */
-        st = commit_all(g, T, w, com, pool, err);
-        for (uint32_t i = 0; !st && i < k->n_components; i++)
-            if (commit_delegated(k, T, i) && gf_comm_recv(gc, com[T->commit[i]], 32, 1, err))
-                gf_comm_abort(gc, 1, err ? err->msg : "receiving a commitment failed");
+        st = commit_all(g, T, Rt, w, com, pool, err);
+        /* the peers' digests are taken whatever happened (they wait until they are) */
+        gf_error e2;
+        const gf_status s2 = commit_gather(g, T, gc, w, com, st ? &e2 : err);
+        if (!st) st = s2;
         t1 = gf_now_seconds(); S->t_commit += t1 - t0; S->t_commit_in_gkr = t1 - t0; t0 = t1;
     }
     const gf_circuit *c = e->c;
@@ -900,6 +983,9 @@ static gf_status prove_template(const gf_graph *g, uint32_t ti, const gf_graph_w
     free(eqr);
     S->t_claims += gf_now_seconds() - t0;
 done:
+    /* rank 0 took the digests before its transcript (every rank passed the agreement since) */
+    if (gf_comm_pending(&csend) && gf_comm_wait(gc, &csend, err)) gf_comm_abort(gc, 1, err ? err->msg : "sending digests failed");
+    free(cdig);
     for (uint32_t i = 0; rows && i < k->n_components; i++) gf_free_aligned(rows[i]);
     free(rows);
     gf_gkr_claims_free(&cl);
@@ -945,7 +1031,7 @@ gf_status gf_graph_prove_comm(const gf_graph *g, const gf_graph_witness *w, cons
     if (!com && !st) st = gf_error_set(err, GF_ERR_NOMEM, "out of memory");
     const gf_pcs_m31 *pcs = gf_pcs_raw_m31();
     double t0 = gf_now_seconds(), t1;
-    if (!prefetch && root && !st) st = commit_all(g, NULL, w, com, pool, err);
+    if (!prefetch && root && !st) st = commit_all(g, NULL, R, w, com, pool, err);
     t1 = gf_now_seconds(); S.t_commit = t1 - t0; t0 = t1;
     if (R > 1) st = gf_comm_agree(comm, st, err);
     if (st) {
