@@ -162,6 +162,13 @@ static inline __attribute__((always_inline)) void acc_flush(xjob *J, int tid, si
 
 /* Per-layer preparation over wires x: zc[k] = Z[out] * coef for the mul gates of x (plan
  * order) and A[x] = sum of Z[out] * coef over the add gates of x. */
+/* A gate's weight in HG and phase 2: Z[out] times its coefficient */
+static inline gf_m31ext3 gate_weight(const prover *P, uint32_t out, uint32_t coef) {
+    const gf_m31 cf = P->coefs[coef];
+    const gf_m31ext3 z = gf_eq16_at(P->Zv, out);
+    return cf == 1 ? z : gf_m31ext3_mul_base(z, cf);
+}
+
 typedef struct { prover *P; const lplan *pl; size_t base; } prep_job;   /* wires base + [x0, x1) */
 static void prep_wires(void *ctx, int tid, size_t x0, size_t x1) {
     (void)tid;
@@ -169,17 +176,9 @@ static void prep_wires(void *ctx, int tid, size_t x0, size_t x1) {
     prover *P = J->P;
     const lplan *pl = J->pl;
     for (size_t x = J->base + x0; x < J->base + x1; x++) {
-        for (uint32_t k = pl->mptr[x]; k < pl->mptr[x + 1]; k++) {
-            gf_m31 cf = P->coefs[pl->mg[k].coef];
-            gf_m31ext3 z = gf_eq16_at(P->Zv, pl->mg[k].out);
-            P->zc_mul[k] = cf == 1 ? z : gf_m31ext3_mul_base(z, cf);
-        }
+        for (uint32_t k = pl->mptr[x]; k < pl->mptr[x + 1]; k++) P->zc_mul[k] = gate_weight(P, pl->mg[k].out, pl->mg[k].coef);
         gf_m31ext3 a = gf_m31ext3_zero();
-        for (uint32_t k = pl->aptr[x]; k < pl->aptr[x + 1]; k++) {
-            gf_m31 cf = P->coefs[pl->ag[k].coef];
-            gf_m31ext3 z = gf_eq16_at(P->Zv, pl->ag[k].out);
-            a = gf_m31ext3_add(a, cf == 1 ? z : gf_m31ext3_mul_base(z, cf));
-        }
+        for (uint32_t k = pl->aptr[x]; k < pl->aptr[x + 1]; k++) a = gf_m31ext3_add(a, gate_weight(P, pl->ag[k].out, pl->ag[k].coef));
         P->A[x] = a;
     }
 }
@@ -545,12 +544,8 @@ static void region_slice(const prover *P, const struct rstate *R, size_t *a, siz
         *b = *a + R->len / (size_t)P->nranks;
     }
 }
-/* Z[out] coef of mul gate k (what prep_wires stores in zc_mul) */
-static inline gf_m31ext3 zc_of(const prover *P, const lplan *pl, uint32_t k) {
-    const gf_m31 cf = P->coefs[pl->mg[k].coef];
-    const gf_m31ext3 z = gf_eq16_at(P->Zv, pl->mg[k].out);
-    return cf == 1 ? z : gf_m31ext3_mul_base(z, cf);
-}
+/* Z[out] coef of mul gate k of the plan (what prep_wires stores in zc_mul) */
+static inline gf_m31ext3 zc_of(const prover *P, const lplan *pl, uint32_t k) { return gate_weight(P, pl->mg[k].out, pl->mg[k].coef); }
 
 /* Layer 0's phase-2 tables from regions. Vector k' of a rank's table holds wires
  * 16 (k' stride + first) .. + 15: with split ownership (stride = ranks, first = rank) each
@@ -931,7 +926,6 @@ static gf_status x_rounds_mixed(prover *P, int nt, gf_m31ext3 *S, gf_m31ext3x16 
     return st;
 }
 
-/* Phase-1 x rounds of layer 0 from regions. On return vfin and hfin hold the K final values. */
 /* ---------- layer 0 without a plan (raw0) ----------
  * When every region's HG is shared or zero (per-instance x broadcast products, as in a
  * matrix-vector kernel), layer 0 needs no gate plan: its HGs and phase-2 weights are sums
@@ -943,25 +937,17 @@ static inline void raw0_gate(const prover *P, const gf_gate_mul *G, uint32_t *x,
     *x = G->in0; *y = G->in1;
     if (P->shared0 && raw0_shared(P, *x) && !raw0_shared(P, *y)) { *x = G->in1; *y = G->in0; }
 }
-static inline gf_m31ext3 raw0_zc(const prover *P, uint32_t out, uint32_t coef) {
-    const gf_m31 cf = P->coefs[coef];
-    const gf_m31ext3 z = gf_eq16_at(P->Zv, out);
-    return cf == 1 ? z : gf_m31ext3_mul_base(z, cf);
-}
 
 /* 16 mul gates [g0, g0 + n) at a time (n <= 16; missing lanes zero): oriented inputs and
- * their weights Z[out] coef as one packed value (one load when the outputs are 16 aligned
- * consecutive wires with coefficient 1, as in a matrix-vector kernel) */
+ * their weights Z[out] coef as one packed value */
 typedef struct { uint32_t x[16], y[16]; gf_m31ext3x16 zc; } raw0_chunk;
 static void raw0_load(const prover *P, const gf_layer *L, uint64_t g0, int n, raw0_chunk *C) {
-    int run = n == 16 && (L->mul[g0].out & 15) == 0;
-    for (int s = 0; s < n; s++) {
-        raw0_gate(P, &L->mul[g0 + (uint64_t)s], &C->x[s], &C->y[s]);
-        run &= L->mul[g0 + (uint64_t)s].out == L->mul[g0].out + (uint32_t)s && P->coefs[L->mul[g0 + (uint64_t)s].coef] == 1;
-    }
-    if (run) { C->zc = P->Zv[L->mul[g0].out >> 4]; return; }
     C->zc = gf_m31ext3x16_zero();
-    for (int s = 0; s < n; s++) gf_m31ext3x16_set_lane(&C->zc, s, raw0_zc(P, L->mul[g0 + (uint64_t)s].out, L->mul[g0 + (uint64_t)s].coef));
+    for (int s = 0; s < n; s++) {
+        const gf_gate_mul *G = &L->mul[g0 + (uint64_t)s];
+        raw0_gate(P, G, &C->x[s], &C->y[s]);
+        gf_m31ext3x16_set_lane(&C->zc, s, gate_weight(P, G->out, G->coef));
+    }
 }
 
 /* A column: 16 consecutive mul gates into one output with coefficient 1, oriented first
@@ -1004,7 +990,7 @@ static void raw0_hg(prover *P) {
     for (uint64_t g = L->n_add * r / R; g < L->n_add * (r + 1) / R; g++) {
         struct rstate *Q = &P->rs[rid_of(P, L->add[g].in) - 1];
         gf_m31ext3 *h = &Q->sh[0][L->add[g].in - Q->off];
-        *h = gf_m31ext3_add(*h, raw0_zc(P, L->add[g].out, L->add[g].coef));
+        *h = gf_m31ext3_add(*h, gate_weight(P, L->add[g].out, L->add[g].coef));
     }
     /* 16-aligned runs of gates per rank (the chunks of P->cols) */
     const uint64_t g1 = r + 1 == R ? L->n_mul : (L->n_mul * (r + 1) / R) & ~(uint64_t)15;
@@ -1020,25 +1006,17 @@ static void raw0_hg(prover *P) {
             gf_m31ext3 *h = &Qx->sh[0][pt.x - Qx->off];
             gf_m31x16 v;
             for (uint32_t s2 = 0; s2 < 16; s2++) v.v[s2] = Qy->vs0[pt.y + s2 * pt.d - Qy->off];
-            const gf_m31ext3x16 t = gf_m31ext3x16_mul_base(gf_m31ext3x16_broadcast(gf_eq16_at(P->Zv, pt.out)), v);
+            const gf_m31ext3x16 t = gf_m31ext3x16_mul_base(gf_m31ext3x16_broadcast(gate_weight(P, pt.out, pt.coef)), v);
             for (int s2 = 0; s2 < 16; s2++) h[s2] = gf_m31ext3_add(h[s2], gf_m31ext3x16_lane(&t, s2));
             continue;
         }
         raw0_load(P, L, g0, n, &C);
         gf_m31x16 v = gf_m31x16_zero();
-        int same = 1;
         for (int s = 0; s < n; s++) {
             const struct rstate *Qy = &P->rs[rid_of(P, C.y[s]) - 1];
             v.v[s] = Qy->vk == RK_SHARED ? Qy->vs0[C.y[s] - Qy->off] : 0;   /* a gap: zero */
-            same &= C.x[s] == C.x[0];
         }
         const gf_m31ext3x16 t = gf_m31ext3x16_mul_base(C.zc, v);
-        if (same) {   /* one first input (a matrix row): the lanes sum into one entry */
-            struct rstate *Qx = &P->rs[rid_of(P, C.x[0]) - 1];
-            gf_m31ext3 *h = &Qx->sh[0][C.x[0] - Qx->off];
-            *h = gf_m31ext3_add(*h, gf_m31ext3x16_hsum(t));
-            continue;
-        }
         for (int s = 0; s < n; s++) {
             struct rstate *Qx = &P->rs[rid_of(P, C.x[s]) - 1];
             gf_m31ext3 *h = &Qx->sh[0][C.x[s] - Qx->off];
@@ -1053,15 +1031,13 @@ static void raw0_hg(prover *P) {
     }
 }
 
-/* Phase-2 weights M(y) = sum over mul gates reading y second of Z[out] coef eq(rx, x), into
- * this rank's vectors of p2M (vector k' holds wires 16 (k' R + rank) ..; R = 1 unsplit). */
 /* One column's 16 products Z[out] eq(rx, x0 + s) into lane y0 & 15 of vectors (y0 + s d) / 16
  * that this rank owns (v mod RR == first; local index v / RR). */
 static void raw0_m_column(prover *P, const raw0_col *pt, size_t RR, size_t first) {
     const struct rstate *Qx = &P->rs[rid_of(P, pt->x) - 1];
     gf_m31ext3x16 e;
     for (int s2 = 0; s2 < 16; s2++) gf_m31ext3x16_set_lane(&e, s2, Qx->eqx[pt->x + (uint32_t)s2 - Qx->off]);
-    const gf_m31ext3x16 t = gf_m31ext3x16_mul(e, gf_m31ext3x16_broadcast(gf_eq16_at(P->Zv, pt->out)));
+    const gf_m31ext3x16 t = gf_m31ext3x16_mul(e, gf_m31ext3x16_broadcast(gate_weight(P, pt->out, pt->coef)));
     const int ln = (int)(pt->y & 15);
     for (uint32_t s2 = 0; s2 < 16; s2++) {
         const size_t v = (pt->y + s2 * pt->d) >> 4;
@@ -1090,6 +1066,8 @@ static void raw0_m_part(void *ctx, int tid, size_t t0, size_t t1) {
         }
 }
 
+/* Phase-2 weights M(y) = sum over mul gates reading y second of Z[out] coef eq(rx, x), into
+ * this rank's vectors of p2M (vector k' holds wires 16 (k' R + rank) ..; R = 1 unsplit). */
 static void raw0_m(prover *P, size_t RR, size_t nvec) {
     const gf_layer *L = &P->c->layers[0];
     const size_t first = RR > 1 ? (size_t)P->rank : 0, nt = (size_t)gf_pool_threads(P->pool);
@@ -1149,6 +1127,7 @@ static void raw0_v(void *ctx, int tid, size_t k0, size_t k1) {
     }
 }
 
+/* Phase-1 x rounds of layer 0 from regions. On return vfin and hfin hold the K final values. */
 static gf_status x_phase_regions(prover *P, const lplan *pl, int nt, gf_m31ext3x16 **vfin, gf_m31ext3x16 **hfin,
                                  gf_error *err) {
     const unsigned js = P->jstar;
