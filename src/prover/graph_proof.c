@@ -63,30 +63,25 @@ static gf_m31ext3 component_selector(const gf_graph_kernel *k, uint32_t i, const
     return e;
 }
 
-/* Which component (index + 1) each layer-0 wire belongs to; 0 = padding. */
-static uint32_t *component_map(const gf_graph_kernel *k) {
-    size_t m0 = (size_t)1 << k->circuit->layers[0].in_log;
-    uint32_t *map = calloc(m0, sizeof *map);
+/* Layer-0 wire x -> component + 1 (0 = padding) at map[x >> shift]. shift 0: one entry per
+ * wire. In regions mode every component is an aligned power of two, so with shift = log2 of
+ * the shortest one each entry lies in one component or in padding (component_map_coarse:
+ * 1 KB for the 512x512 matmul instead of 2 MB). */
+static uint32_t *component_map_at(const gf_graph_kernel *k, unsigned shift) {
+    const size_t n = ((size_t)1 << k->circuit->layers[0].in_log) >> shift;
+    uint32_t *map = calloc(n + 1, sizeof *map);
     if (!map) return NULL;
     for (uint32_t i = 0; i < k->n_components; i++)
-        for (uint64_t x = 0; x < k->comp_len[i]; x++) map[k->comp_offset[i] + x] = i + 1;
+        for (uint64_t x = 0; x < k->comp_len[i] >> shift; x++) map[(k->comp_offset[i] >> shift) + x] = i + 1;
     return map;
 }
-
-/* The same per 2^shift wires, shift = log2 of the shortest component: in regions mode every
- * component is an aligned power of two of at least that length, so each entry lies in one
- * component or in padding (1 KB for the 512x512 matmul instead of 2 MB). */
+static uint32_t *component_map(const gf_graph_kernel *k) { return component_map_at(k, 0); }
 static uint32_t *component_map_coarse(const gf_graph_kernel *k, unsigned *shift) {
     unsigned sh = k->circuit->layers[0].in_log;
     for (uint32_t i = 0; i < k->n_components; i++)
         if (gf_log2_u64(k->comp_len[i]) < sh) sh = gf_log2_u64(k->comp_len[i]);
-    size_t n = ((size_t)1 << k->circuit->layers[0].in_log) >> sh;
-    uint32_t *map = calloc(n + 1, sizeof *map);
-    if (!map) return NULL;
-    for (uint32_t i = 0; i < k->n_components; i++)
-        for (uint64_t x = 0; x < k->comp_len[i] >> sh; x++) map[(k->comp_offset[i] >> sh) + x] = i + 1;
     *shift = sh;
-    return map;
+    return component_map_at(k, sh);
 }
 
 /* The circuit a template is proved with: the kernel's, except that a layer-0 multiplication
@@ -544,7 +539,7 @@ static gf_status commit_gather(const gf_graph *g, const gf_graph_template *T, co
                                uint8_t (*com)[32], gf_error *err) {
     const int R = gf_comm_size(gc);
     uint8_t (**dig)[32] = calloc(g->n_commitments + 1, sizeof *dig);
-    uint8_t *buf = malloc(commit_bytes_of(g, T, R, 1) + commit_bytes_of(g, T, R, 2) + 1);
+    uint8_t *buf = malloc(commit_bytes_of(g, T, R, 1) + 1);   /* rank 1 sends the most (its RANK1 commitments too) */
     gf_status st = dig && buf ? GF_OK : gf_error_set(err, GF_ERR_NOMEM, "out of memory committing");
     for (uint32_t c = 0; !st && c < g->n_commitments; c++) {
         const commit_plan p = plan_commit(g, T, R, c);
