@@ -13,6 +13,17 @@ typedef struct { gf_graph *g; gf_graph_witness *w; } prog;
 
 static void prog_free(prog *p) { gf_graph_free(p->g); gf_graph_witness_free(p->w); memset(p, 0, sizeof *p); }
 
+/* Proves p (pool may be NULL) and checks the proof verifies; `what` names the case. */
+static void prove_verified(const prog *p, gf_pool *pool, const char *what) {
+    gf_error err;
+    gf_buf pr;
+    gf_buf_init(&pr);
+    gf_status st = gf_graph_prove(p->g, p->w, pool, &pr, NULL, &err);
+    CHECK_MSG(st == GF_OK, "%s: %s", what, err.msg);
+    if (!st) CHECK_MSG(gf_graph_verify(p->g, pr.data, pr.len, &err) == GF_OK, "%s: %s", what, err.msg);
+    gf_buf_free(&pr);
+}
+
 static gf_status make_add(prog *p, gf_m31 first, gf_m31 *sum, gf_error *err) {
     gf_kernel *k2 = NULL, *k16 = NULL;
     gf_context *ctx = NULL;
@@ -158,12 +169,7 @@ static void test_two_layer_reuse(gf_rng *rng) {
     REQUIRE(gf_context_compile_graph(ctx, &p.g, &err) == GF_OK && gf_context_solve_witness(ctx, &err) == GF_OK);
     REQUIRE(gf_context_export_witness(ctx, p.g, &p.w, &err) == GF_OK);
     CHECK_EQ_U64(p.g->n_templates, 2);
-    gf_buf pr;
-    gf_buf_init(&pr);
-    gf_status st = gf_graph_prove(p.g, p.w, NULL, &pr, NULL, &err);
-    CHECK_MSG(st == GF_OK, "%s", err.msg);
-    if (!st) CHECK_MSG(gf_graph_verify(p.g, pr.data, pr.len, &err) == GF_OK, "%s", err.msg);
-    gf_buf_free(&pr);
+    prove_verified(&p, NULL, "two-layer kernel twice");
     prog_free(&p);
     gf_context_free(ctx);
     gf_kernel_free(k);
@@ -177,13 +183,9 @@ static void test_rowmajor(gf_rng *rng) {
     for (int i = 0; i < 3; i++) {
         prog p = {0};
         REQUIRE(make_rowmajor(&p, shapes[i][0], shapes[i][1], shapes[i][2], rng, &err) == GF_OK);
-        gf_buf proof;
-        gf_buf_init(&proof);
-        gf_status st = gf_graph_prove(p.g, p.w, i == 1 ? pool : NULL, &proof, NULL, &err);
-        CHECK_MSG(st == GF_OK, "%s", err.msg);
-        if (!st) CHECK_MSG(gf_graph_verify(p.g, proof.data, proof.len, &err) == GF_OK, "%s", err.msg);
-        gf_buf_free(&proof);
+        prove_verified(&p, i == 1 ? pool : NULL, "row-major matvec");
         /* a wrong entry of the broadcast matrix cannot be proved */
+        gf_buf proof;
         const gf_graph_template *T = &p.g->templates[0];
         for (uint32_t q = 0; q < p.g->kernels[T->kernel].n_components; q++)
             if (T->broadcast[q]) p.w->vec[T->commit[q]][7] = gf_m31_add(p.w->vec[T->commit[q]][7], 1);
@@ -199,13 +201,9 @@ static void test_mixed_layer0(gf_rng *rng) {
     gf_error err;
     prog p = {0};
     REQUIRE(make_mixed_kernel(&p, 32, rng, &err) == GF_OK);
-    gf_buf proof;
-    gf_buf_init(&proof);
-    gf_status st = gf_graph_prove(p.g, p.w, NULL, &proof, NULL, &err);
-    CHECK_MSG(st == GF_OK, "%s", err.msg);
-    if (!st) CHECK_MSG(gf_graph_verify(p.g, proof.data, proof.len, &err) == GF_OK, "%s", err.msg);
-    gf_buf_free(&proof);
+    prove_verified(&p, NULL, "mixed kernel");
     /* a wrong output value (the last vector, z) cannot be proved */
+    gf_buf proof;
     uint32_t zi = p.g->n_commitments - 1;
     p.w->vec[zi][3] = gf_m31_add(p.w->vec[zi][3], 1);
     gf_buf_init(&proof);
@@ -338,12 +336,7 @@ static void test_matmul(gf_rng *rng) {
         prog q = {0};
         REQUIRE(make_matmul_times(&q, 64, 32, 64, 2, rng, &err) == GF_OK);
         CHECK_EQ_U64(q.g->n_templates, 2);
-        gf_buf pr;
-        gf_buf_init(&pr);
-        st = gf_graph_prove(q.g, q.w, NULL, &pr, NULL, &err);
-        CHECK_MSG(st == GF_OK, "two matmuls: %s", err.msg);
-        if (!st) CHECK_MSG(gf_graph_verify(q.g, pr.data, pr.len, &err) == GF_OK, "%s", err.msg);
-        gf_buf_free(&pr);
+        prove_verified(&q, NULL, "two matmuls");
         prog_free(&q);
     }
     /* a few shapes, including fewer than 16 instances and a thread pool; inner lengths 17 and
@@ -357,13 +350,10 @@ static void test_matmul(gf_rng *rng) {
         st = make_matmul(&q, shapes[i][0], shapes[i][1], shapes[i][2], rng, &err);
         CHECK_MSG(st == GF_OK, "%s", err.msg);
         if (st) continue;
-        gf_buf pr;
-        gf_buf_init(&pr);
-        st = gf_graph_prove(q.g, q.w, i & 1 ? pool : NULL, &pr, NULL, &err);
-        CHECK_MSG(st == GF_OK, "matmul %llux%llux%llu: %s", (unsigned long long)shapes[i][0], (unsigned long long)shapes[i][1],
-                  (unsigned long long)shapes[i][2], err.msg);
-        if (!st) CHECK_MSG(gf_graph_verify(q.g, pr.data, pr.len, &err) == GF_OK, "%s", err.msg);
-        gf_buf_free(&pr);
+        char what[64];
+        snprintf(what, sizeof what, "matmul %llux%llux%llu", (unsigned long long)shapes[i][0], (unsigned long long)shapes[i][1],
+                 (unsigned long long)shapes[i][2]);
+        prove_verified(&q, i & 1 ? pool : NULL, what);
         prog_free(&q);
     }
     gf_pool_free(pool);
